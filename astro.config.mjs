@@ -1,0 +1,54 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import sitemap from '@astrojs/sitemap';
+import { rehypeHeadingIds, unified } from '@astrojs/markdown-remark';
+import { transformerNotationHighlight, transformerNotationDiff } from '@shikijs/transformers';
+import githubLight from '@shikijs/themes/github-light-default';
+import githubDark from '@shikijs/themes/github-dark-default';
+import { siteConfig } from './src/site.config.ts';
+import { themeScriptHash } from './src/lib/theme-script.ts';
+import { codeColorsCss, transformerCodeColors } from './src/plugins/code-colors.ts';
+import { remarkHeadingIds } from './src/plugins/remark-heading-ids.ts';
+import { rehypeHeadingAnchors } from './src/plugins/rehype-heading-anchors.ts';
+import { rehypeBaseLinks } from './src/plugins/rehype-base-links.ts';
+
+const codeColorsId = 'virtual:kb/code-colors.css';
+
+export default defineConfig({
+	site: siteConfig.site,
+	base: siteConfig.base,
+	trailingSlash: 'always',
+	build: { format: 'directory', inlineStylesheets: 'never' },
+	scopedStyleStrategy: 'where',
+	devToolbar: { enabled: false },
+	prefetch: false,
+	integrations: [mdx(), sitemap()],
+	security: {
+		csp: {
+			algorithm: 'SHA-256',
+			scriptDirective: { hashes: [themeScriptHash] },
+		},
+	},
+	markdown: {
+		processor: unified({
+			remarkPlugins: [remarkHeadingIds],
+			rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors, [rehypeBaseLinks, { base: siteConfig.base }]],
+		}),
+		shikiConfig: {
+			themes: { light: githubLight, dark: githubDark },
+			defaultColor: false,
+			wrap: false,
+			transformers: [transformerNotationHighlight(), transformerNotationDiff(), transformerCodeColors()],
+		},
+	},
+	vite: {
+		plugins: [
+			{
+				name: 'kb:code-colors',
+				resolveId: (id) => (id === codeColorsId ? `\0${codeColorsId}` : undefined),
+				load: (id) => (id === `\0${codeColorsId}` ? codeColorsCss(githubLight, githubDark) : undefined),
+			},
+		],
+	},
+});

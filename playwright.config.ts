@@ -1,0 +1,29 @@
+import { defineConfig } from '@playwright/test';
+import { launchOptions } from './e2e/browser';
+
+const port = Number(process.env['E2E_PORT'] ?? 4321);
+const base = process.env['SITE_BASE'] ? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/` : '/';
+const external = process.env['E2E_BASE_URL'];
+
+/** The suite runs against the built site: the preview server by default, or any server via E2E_BASE_URL. */
+export default defineConfig({
+	testDir: 'e2e',
+	fullyParallel: true,
+	forbidOnly: !!process.env['CI'],
+	retries: 0,
+	workers: 2,
+	reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+	use: {
+		baseURL: external ?? `http://localhost:${port}${base}`,
+		launchOptions: launchOptions(),
+		browserName: 'chromium',
+	},
+	webServer: external
+		? undefined
+		: {
+				command: `npx astro preview --port ${port}`,
+				url: `http://localhost:${port}${base}`,
+				reuseExistingServer: !process.env['CI'],
+				env: { ASTRO_TELEMETRY_DISABLED: '1' },
+			},
+});

@@ -1,0 +1,67 @@
+import { getCollection, type CollectionEntry } from 'astro:content';
+import { siteConfig } from './site.config';
+
+/**
+ * The one module that queries content. Components import the arrays and helpers below and
+ * never call `getCollection` themselves, so ordering and URLs are decided in one place.
+ */
+
+export type Page = CollectionEntry<'docs'>;
+export type Mesh = CollectionEntry<'meshes'>;
+
+const sectionOrder = new Map(siteConfig.sections.map((s, i) => [s.id, i]));
+
+function compare(a: Page, b: Page): number {
+	const bySection =
+		(sectionOrder.get(a.data.nav.section) ?? 0) - (sectionOrder.get(b.data.nav.section) ?? 0);
+	return bySection || a.data.nav.order - b.data.nav.order || a.data.title.localeCompare(b.data.title);
+}
+
+/** Every page in reading order: by sidebar section, then `nav.order`. */
+export const pages: Page[] = (await getCollection('docs')).sort(compare);
+
+/** Every mesh, in the order of `content/data/meshes.yaml`. */
+export const meshes: Mesh[] = await getCollection('meshes');
+
+/** Route parameter for a page: `undefined` for the home page. */
+export function slugOf(page: Page): string | undefined {
+	return page.id === 'index' ? undefined : page.id;
+}
+
+/** A site-relative URL with the configured base, e.g. `url('istio/install/')`. */
+export function url(path = ''): string {
+	return siteConfig.base + path.replace(/^\/+/, '');
+}
+
+/** URL of a page, honouring the base path. */
+export function pageUrl(page: Page): string {
+	const slug = slugOf(page);
+	return url(slug ? `${slug}/` : '');
+}
+
+/** Absolute URL (for canonical and Open Graph tags). */
+export function absoluteUrl(path: string): string {
+	return new URL(path, siteConfig.site).href;
+}
+
+export interface NavSection {
+	id: string;
+	label: string;
+	items: Page[];
+}
+
+/** Sidebar sections with their pages; empty sections are left out. */
+export const navigation: NavSection[] = siteConfig.sections
+	.map((s) => ({ ...s, items: pages.filter((p) => p.data.nav.section === s.id) }))
+	.filter((s) => s.items.length > 0);
+
+/** The pages before and after `page` in reading order. */
+export function neighbours(page: Page): { prev: Page | undefined; next: Page | undefined } {
+	const i = pages.findIndex((p) => p.id === page.id);
+	return { prev: pages[i - 1], next: pages[i + 1] };
+}
+
+/** Display names of the meshes a page is about. */
+export function meshNames(page: Page): string[] {
+	return page.data.meshes.map((ref) => meshes.find((m) => m.id === ref.id)?.data.name ?? ref.id);
+}

@@ -1,0 +1,92 @@
+import type { ShikiTransformer } from 'shiki';
+import type { Element } from 'hast';
+
+/**
+ * Shiki writes token colours as inline `style` attributes. A strict Content-Security-Policy
+ * (no 'unsafe-inline' for styles) blocks those, so this module turns every colour into a
+ * class and generates the matching stylesheet from the two themes' palettes.
+ */
+
+interface ThemeLike {
+	colors?: Record<string, string>;
+	tokenColors?: { settings?: { foreground?: string } }[];
+}
+
+type Mode = 'l' | 'd';
+
+const fontStyleClass: Record<string, string> = { italic: 'i', bold: 'b', underline: 'u' };
+
+/** Lower-case hex without '#', or undefined for anything that is not a plain hex colour. */
+function hex(value: string | undefined): string | undefined {
+	const m = value?.trim().match(/^#([0-9a-f]{3,8})$/i);
+	return m?.[1]?.toLowerCase();
+}
+
+/** Every foreground colour a theme can give a token. */
+export function themePalette(theme: ThemeLike): Set<string> {
+	const out = new Set<string>();
+	const fg = hex(theme.colors?.['editor.foreground']);
+	if (fg) out.add(fg);
+	for (const rule of theme.tokenColors ?? []) {
+		const c = hex(rule.settings?.foreground);
+		if (c) out.add(c);
+	}
+	return out;
+}
+
+/** Class names for one `style` attribute of a dual-theme token (`--shiki-light:#abc;…`). */
+export function classesForStyle(style: string): string[] {
+	const classes: string[] = [];
+	for (const decl of style.split(';')) {
+		const [prop, value] = decl.split(':').map((s) => s.trim());
+		if (!prop || !value) continue;
+		const m = prop.match(/^--shiki-(light|dark)(-font-style|-font-weight|-text-decoration)?$/);
+		if (!m) continue;
+		const mode: Mode = m[1] === 'light' ? 'l' : 'd';
+		if (!m[2]) {
+			const c = hex(value);
+			if (c) classes.push(`c${mode}-${c}`);
+		} else {
+			for (const word of value.split(/\s+/)) {
+				const f = fontStyleClass[word];
+				if (f && mode === 'l') classes.push(`f${mode}-${f}`);
+			}
+		}
+	}
+	return classes;
+}
+
+/** Shiki transformer that replaces inline colour styles with the classes above. */
+export function transformerCodeColors(): ShikiTransformer {
+	const strip = (node: Element) => {
+		const style = node.properties['style'];
+		if (typeof style !== 'string') return;
+		delete node.properties['style'];
+		for (const c of classesForStyle(style)) addClass(node, c);
+	};
+	return {
+		name: 'kb:code-colors',
+		pre(node) {
+			delete node.properties['style'];
+		},
+		span(node) {
+			strip(node);
+		},
+	};
+}
+
+function addClass(node: Element, cls: string) {
+	const current = node.properties['className'];
+	const list = Array.isArray(current) ? current : typeof current === 'string' ? current.split(' ') : [];
+	node.properties['className'] = [...list.map(String), cls];
+}
+
+/** Stylesheet giving each palette class its colour, light by default and dark under the dark theme. */
+export function codeColorsCss(light: ThemeLike, dark: ThemeLike): string {
+	const rules: string[] = [];
+	for (const c of themePalette(light)) rules.push(`.cl-${c}{--hl-l:#${c}}`);
+	for (const c of themePalette(dark)) rules.push(`.cd-${c}{--hl-d:#${c}}`);
+	// Both themes style the same scopes, so the light theme's font styles serve both.
+	rules.push('.fl-i{font-style:italic}.fl-b{font-weight:700}');
+	return `@layer components{${rules.join('')}}`;
+}

@@ -1,0 +1,19 @@
+import { z } from 'astro/zod';
+
+/** A service mesh the guide covers; `content/data/meshes.yaml` holds one entry per mesh. */
+export const meshSchema = z.object({
+	/** Lower-case identifier used everywhere a page, FAQ entry or table row names a mesh. */
+	id: z.string().regex(/^[a-z]+$/, 'id must be lower-case letters, e.g. "istio"'),
+	/** Display name. */
+	name: z.string().min(1),
+	/** Project home page. */
+	homepage: z.url(),
+	/** Language the data-plane proxy is written in, e.g. "C++ (Envoy) and Rust (ztunnel)". */
+	proxyLanguage: z.string().min(1),
+	/** Date the project graduated in the CNCF, ISO format. */
+	cncfGraduated: z.coerce.date(),
+	/** One sentence on what sets it apart, shown on cards and badges. */
+	summary: z.string().min(1).max(200),
+});
+
+export type Mesh = z.infer<typeof meshSchema>;
