@@ -33,13 +33,21 @@ export default defineConfig({
 	markdown: {
 		processor: unified({
 			remarkPlugins: [remarkHeadingIds],
-			rehypePlugins: [rehypeHeadingIds, rehypeHeadingAnchors, [rehypeBaseLinks, { base: siteConfig.base }]],
+			rehypePlugins: [
+				rehypeHeadingIds,
+				rehypeHeadingAnchors,
+				[rehypeBaseLinks, { base: siteConfig.base }],
+			],
 		}),
 		shikiConfig: {
 			themes: { light: githubLight, dark: githubDark },
 			defaultColor: false,
 			wrap: false,
-			transformers: [transformerNotationHighlight(), transformerNotationDiff(), transformerCodeColors()],
+			transformers: [
+				transformerNotationHighlight(),
+				transformerNotationDiff(),
+				transformerCodeColors(),
+			],
 		},
 	},
 	vite: {
@@ -47,7 +55,8 @@ export default defineConfig({
 			{
 				name: 'kb:code-colors',
 				resolveId: (id) => (id === codeColorsId ? `\0${codeColorsId}` : undefined),
-				load: (id) => (id === `\0${codeColorsId}` ? codeColorsCss(githubLight, githubDark) : undefined),
+				load: (id) =>
+					id === `\0${codeColorsId}` ? codeColorsCss(githubLight, githubDark) : undefined,
 			},
 		],
 	},

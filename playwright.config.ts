@@ -2,7 +2,9 @@ import { defineConfig } from '@playwright/test';
 import { launchOptions } from './e2e/browser';
 
 const port = Number(process.env['E2E_PORT'] ?? 4321);
-const base = process.env['SITE_BASE'] ? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/` : '/';
+const base = process.env['SITE_BASE']
+	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
+	: '/';
 const external = process.env['E2E_BASE_URL'];
 
 /** The suite runs against the built site: the preview server by default, or any server via E2E_BASE_URL. */
@@ -18,12 +20,14 @@ export default defineConfig({
 		launchOptions: launchOptions(),
 		browserName: 'chromium',
 	},
-	webServer: external
-		? undefined
+	...(external
+		? {}
 		: {
-				command: `npx astro preview --port ${port}`,
-				url: `http://localhost:${port}${base}`,
-				reuseExistingServer: !process.env['CI'],
-				env: { ASTRO_TELEMETRY_DISABLED: '1' },
-			},
+				webServer: {
+					command: `npx astro preview --port ${port}`,
+					url: `http://localhost:${port}${base}`,
+					reuseExistingServer: !process.env['CI'],
+					env: { ASTRO_TELEMETRY_DISABLED: '1' },
+				},
+			}),
 });

@@ -3,14 +3,20 @@ import { file, glob } from 'astro/loaders';
 import { meshSchema } from './schemas/mesh';
 import { pageSchema } from './schemas/page';
 
-/** Every collection of the site; content lives at the repository root in `content/`. */
+/**
+ * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another
+ * tree; the tests use it to prove that a broken page fails the build with a useful message.
+ */
+const root = process.env['KB_CONTENT_ROOT'] ?? './content';
+
+/** Every collection of the site. */
 export const collections = {
 	docs: defineCollection({
-		loader: glob({ base: './content/docs', pattern: '**/[^_]*.mdx' }),
+		loader: glob({ base: `${root}/docs`, pattern: '**/[^_]*.mdx' }),
 		schema: pageSchema(reference('meshes')),
 	}),
 	meshes: defineCollection({
-		loader: file('content/data/meshes.yaml'),
+		loader: file(`${root}/data/meshes.yaml`),
 		schema: meshSchema,
 	}),
 };

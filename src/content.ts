@@ -1,5 +1,6 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { siteConfig } from './site.config';
+import { findDanglingRefs } from './lib/references';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -14,7 +15,9 @@ const sectionOrder = new Map(siteConfig.sections.map((s, i) => [s.id, i]));
 function compare(a: Page, b: Page): number {
 	const bySection =
 		(sectionOrder.get(a.data.nav.section) ?? 0) - (sectionOrder.get(b.data.nav.section) ?? 0);
-	return bySection || a.data.nav.order - b.data.nav.order || a.data.title.localeCompare(b.data.title);
+	return (
+		bySection || a.data.nav.order - b.data.nav.order || a.data.title.localeCompare(b.data.title)
+	);
 }
 
 /** Every page in reading order: by sidebar section, then `nav.order`. */
@@ -22,6 +25,15 @@ export const pages: Page[] = (await getCollection('docs')).sort(compare);
 
 /** Every mesh, in the order of `content/data/meshes.yaml`. */
 export const meshes: Mesh[] = await getCollection('meshes');
+
+const dangling = findDanglingRefs(
+	pages.flatMap((p) =>
+		p.data.meshes.map((m, i) => ({ file: p.filePath ?? p.id, field: `meshes[${i}]`, id: m.id }))
+	),
+	meshes.map((m) => m.id),
+	'content/data/meshes.yaml'
+);
+if (dangling.length > 0) throw new Error(`Unknown mesh id:\n${dangling.join('\n')}`);
 
 /** Route parameter for a page: `undefined` for the home page. */
 export function slugOf(page: Page): string | undefined {

@@ -6,4 +6,4 @@ import { createHash } from 'node:crypto';
  */
 export const themeScript = `(()=>{try{var c=localStorage.getItem('kb-theme');if(c==='light'||c==='dark')document.documentElement.dataset.theme=c}catch(e){}})()`;
 
-export const themeScriptHash = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;
+export const themeScriptHash: `sha256-${string}` = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;

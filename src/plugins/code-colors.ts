@@ -75,10 +75,10 @@ export function transformerCodeColors(): ShikiTransformer {
 	};
 }
 
+// Shiki's hast keeps classes as a space-separated `class` string, not hast's `className` array.
 function addClass(node: Element, cls: string) {
-	const current = node.properties['className'];
-	const list = Array.isArray(current) ? current : typeof current === 'string' ? current.split(' ') : [];
-	node.properties['className'] = [...list.map(String), cls];
+	const current = node.properties['class'];
+	node.properties['class'] = typeof current === 'string' && current ? `${current} ${cls}` : cls;
 }
 
 /** Stylesheet giving each palette class its colour, light by default and dark under the dark theme. */

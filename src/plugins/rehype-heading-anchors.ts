@@ -27,8 +27,18 @@ export function rehypeHeadingAnchors() {
 				tagName: 'a',
 				properties: { className: ['heading-anchor'], href: `#${id}`, dataPagefindIgnore: '' },
 				children: [
-					{ type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] },
-					{ type: 'element', tagName: 'span', properties: { className: ['sr-only'] }, children: [{ type: 'text', value: `Permalink to “${textOf(node)}”` }] },
+					{
+						type: 'element',
+						tagName: 'span',
+						properties: { ariaHidden: 'true' },
+						children: [{ type: 'text', value: '#' }],
+					},
+					{
+						type: 'element',
+						tagName: 'span',
+						properties: { className: ['sr-only'] },
+						children: [{ type: 'text', value: `Permalink to “${textOf(node)}”` }],
+					},
 				],
 			};
 			const wrapper: Element = {

@@ -30,8 +30,9 @@ export function remarkHeadingIds() {
 		visit(tree, 'heading', (heading) => {
 			const id = takeExplicitId(heading);
 			if (!id) return;
-			heading.data ??= {};
-			heading.data.hProperties = { ...heading.data.hProperties, id };
+			// mdast-util-to-hast copies data.hProperties onto the <hN> element.
+			const data = (heading.data ??= {}) as { hProperties?: Record<string, unknown> };
+			data.hProperties = { ...data.hProperties, id };
 		});
 	};
 }

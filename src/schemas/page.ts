@@ -39,7 +39,10 @@ export function pageSchema<M extends z.ZodType>(meshRef: M) {
 					error: `nav.section must be one of ${sectionIds.join(', ')} (see sections in src/site.config.ts)`,
 				}),
 				/** Position within the section; lower comes first. */
-				order: z.number({ error: 'nav.order must be a number' }).int().min(0),
+				order: z
+					.number({ error: 'nav.order must be a number' })
+					.int('nav.order must be a whole number')
+					.min(0, 'nav.order must be 0 or more'),
 				/** Shorter sidebar label when the title is long. */
 				label: z.string().min(1).max(40).optional(),
 			},
@@ -53,7 +56,9 @@ export function pageSchema<M extends z.ZodType>(meshRef: M) {
 		verified: verifiedSchema,
 		/** Upstream sources for the page's statements; at least one. */
 		sources: z
-			.array(sourceSchema, { error: 'sources is required: a list of { title, url } upstream documents' })
+			.array(sourceSchema, {
+				error: 'sources is required: a list of { title, url } upstream documents',
+			})
 			.min(1, 'sources must list at least one upstream document'),
 		/** Hide the on-page table of contents (for very short pages). */
 		toc: z.boolean().default(true),
