@@ -1,7 +1,7 @@
 import { defineCollection, reference } from 'astro:content';
 import { file, glob } from 'astro/loaders';
-import { meshSchema } from './schemas/mesh';
-import { pageSchema } from './schemas/page';
+import { meshSchema } from './schemas/mesh.ts';
+import { pageSchema } from './schemas/page.ts';
 
 /**
  * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another

@@ -1,6 +1,6 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { siteConfig } from './site.config';
-import { findDanglingRefs } from './lib/references';
+import { siteConfig } from './site.config.ts';
+import { findDanglingRefs } from './lib/references.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and

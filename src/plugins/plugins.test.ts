@@ -8,10 +8,15 @@ import { rehypeHeadingIds } from '@astrojs/markdown-remark';
 import githubLight from '@shikijs/themes/github-light-default';
 import githubDark from '@shikijs/themes/github-dark-default';
 import { codeToHtml } from 'shiki';
-import { remarkHeadingIds } from './remark-heading-ids';
-import { rehypeHeadingAnchors } from './rehype-heading-anchors';
-import { rehypeBaseLinks, withBase } from './rehype-base-links';
-import { classesForStyle, codeColorsCss, themePalette, transformerCodeColors } from './code-colors';
+import { remarkHeadingIds } from './remark-heading-ids.ts';
+import { rehypeHeadingAnchors } from './rehype-heading-anchors.ts';
+import { rehypeBaseLinks, withBase } from './rehype-base-links.ts';
+import {
+	classesForStyle,
+	codeColorsCss,
+	themePalette,
+	transformerCodeColors,
+} from './code-colors.ts';
 
 async function render(mdx: string, base = '/'): Promise<string> {
 	const file = await unified()

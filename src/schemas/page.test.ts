@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'astro/zod';
-import { pageSchema } from './page';
-import { readFrontmatter } from '../lib/frontmatter';
+import { pageSchema } from './page.ts';
+import { readFrontmatter } from '../lib/frontmatter.ts';
 
 const schema = pageSchema(
 	z.enum(['istio', 'linkerd'], { error: 'meshes must name ids from content/data/meshes.yaml' })

@@ -1,6 +1,6 @@
 import { z } from 'astro/zod';
-import { sectionIds } from '../site.config';
-import { verifiedSchema } from './verified';
+import { sectionIds } from '../site.config.ts';
+import { verifiedSchema } from './verified.ts';
 
 /** What a page is, for search filters and page chrome. */
 export const pageKinds = ['guide', 'concept', 'reference', 'faq'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { siteConfig } from '../site.config';
+import { siteConfig } from '../site.config.ts';
 
 const { versions } = siteConfig;
 

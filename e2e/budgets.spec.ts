@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { listPages, urlOfFile } from '../src/lib/dist-files';
+import { pageWeight } from '../src/lib/page-weight';
+import { sitemapPaths } from './site';
+
+const base = process.env['SITE_BASE']
+	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
+	: '/';
+const KB = 1024;
+
+test('every page loads at most 30 KB of CSS and JS, at most 12 KB of it JS', () => {
+	const over = listPages('dist')
+		.map((f) => pageWeight('dist', base, f, urlOfFile(f, base)))
+		.filter((w) => w.css + w.js > 30 * KB || w.js > 12 * KB)
+		.map((w) => `${w.page}: CSS ${w.css} B, JS ${w.js} B`);
+	expect(over).toEqual([]);
+});
+
+test('no layout shift while the theme and fonts settle', async ({ page }) => {
+	await page.addInitScript(() => {
+		localStorage.setItem('kb-theme', 'dark');
+		(window as unknown as { cls: number }).cls = 0;
+		new PerformanceObserver((list) => {
+			for (const e of list.getEntries() as (PerformanceEntry & { value: number })[]) {
+				(window as unknown as { cls: number }).cls += e.value;
+			}
+		}).observe({ type: 'layout-shift', buffered: true });
+	});
+	for (const path of sitemapPaths()) {
+		await page.goto(path);
+		await page.evaluate(() => document.fonts.ready);
+		await page.waitForTimeout(200);
+		expect(await page.evaluate(() => (window as unknown as { cls: number }).cls), path).toBe(0);
+	}
+});
+
+test('the only inline script is the theme script, once per page', async ({ page }) => {
+	for (const path of sitemapPaths()) {
+		await page.goto(path);
+		const inline = await page
+			.locator(
+				'script:not([src]):not([type="module"]):not([type="application/json"]):not([type="application/ld+json"])'
+			)
+			.count();
+		expect(inline, path).toBe(1);
+	}
+});

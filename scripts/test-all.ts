@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+/**
+ * The README's one test command: typecheck, lint, unit tests, the production build, link checks
+ * (root and sub-path builds) and the Playwright suite with the axe sweep. Every step runs even
+ * after a failure, so one run reports everything; the last line sums all suites.
+ */
+
+interface Tally {
+	passed: number;
+	failed: number;
+}
+const total: Tally = { passed: 0, failed: 0 };
+const failures: string[] = [];
+const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
+
+function run(
+	name: string,
+	cmd: string,
+	args: string[],
+	extraEnv: Record<string, string> = {}
+): boolean {
+	console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+	const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
+	return r.status === 0;
+}
+
+/** A step that is one check: it passes or fails as a whole. */
+function step(name: string, cmd: string, args: string[], extraEnv?: Record<string, string>) {
+	const ok = run(name, cmd, args, extraEnv);
+	if (ok) total.passed++;
+	else {
+		total.failed++;
+		failures.push(name);
+	}
+	return ok;
+}
+
+/** A test runner step: counts come from its JSON report, and a crash without a report is one failure. */
+function suite(
+	name: string,
+	cmd: string,
+	args: string[],
+	report: string,
+	read: (json: unknown) => Tally,
+	extraEnv?: Record<string, string>
+) {
+	rmSync(report, { force: true });
+	const ok = run(name, cmd, args, extraEnv);
+	if (!existsSync(report)) {
+		total.failed++;
+		failures.push(`${name} (no report)`);
+		return;
+	}
+	const t = read(JSON.parse(readFileSync(report, 'utf8')));
+	total.passed += t.passed;
+	total.failed += t.failed;
+	if (t.failed > 0 || !ok) failures.push(name);
+	if (!ok && t.failed === 0) total.failed++;
+}
+
+const vitest = (j: unknown) => {
+	const r = j as { numPassedTests: number; numFailedTests: number };
+	return { passed: r.numPassedTests, failed: r.numFailedTests };
+};
+const playwright = (j: unknown) => {
+	const r = j as { stats: { expected: number; unexpected: number; flaky: number } };
+	return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected };
+};
+
+step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
+step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+step('format', 'npx', ['prettier', '--check', '.']);
+suite('unit', 'npx', ['vitest', 'run'], 'test-results/unit.json', vitest);
+
+// The sub-path build first, into its own folder, so the root build in dist/ is what e2e serves.
+const sub = '/docs/mesh/';
+if (
+	step('build (sub-path)', 'npx', ['astro', 'build', '--outDir', 'dist-subpath'], {
+		SITE_BASE: sub,
+	})
+) {
+	step('links (sub-path)', 'npx', ['node', 'scripts/check-links.ts', 'dist-subpath'], {
+		SITE_BASE: sub,
+	});
+}
+if (step('build', 'npx', ['astro', 'build'])) {
+	step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']);
+	suite('e2e', 'npx', ['playwright', 'test'], 'test-results/e2e.json', playwright);
+}
+
+if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exit(total.failed === 0 ? 0 : 1);
