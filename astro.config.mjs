@@ -12,6 +12,8 @@ import { codeColorsCss, transformerCodeColors } from './src/plugins/code-colors.
 import { remarkHeadingIds } from './src/plugins/remark-heading-ids.ts';
 import { rehypeHeadingAnchors } from './src/plugins/rehype-heading-anchors.ts';
 import { rehypeBaseLinks } from './src/plugins/rehype-base-links.ts';
+import { rehypeGlossaryLinks } from './src/plugins/rehype-glossary-links.ts';
+import { loadGlossary } from './src/lib/glossary.ts';
 
 const codeColorsId = 'virtual:kb/code-colors.css';
 
@@ -36,6 +38,14 @@ export default defineConfig({
 			rehypePlugins: [
 				rehypeHeadingIds,
 				rehypeHeadingAnchors,
+				[
+					rehypeGlossaryLinks,
+					{
+						entries: loadGlossary(),
+						href: '/reference/glossary/',
+						skipFile: /reference\/glossary\.mdx$/,
+					},
+				],
 				[rehypeBaseLinks, { base: siteConfig.base }],
 			],
 		}),

@@ -2,6 +2,7 @@ import { defineCollection, reference } from 'astro:content';
 import { file, glob } from 'astro/loaders';
 import { meshSchema } from './schemas/mesh.ts';
 import { pageSchema } from './schemas/page.ts';
+import { glossarySchema } from './schemas/glossary.ts';
 
 /**
  * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another
@@ -14,6 +15,10 @@ export const collections = {
 	docs: defineCollection({
 		loader: glob({ base: `${root}/docs`, pattern: '**/[^_]*.mdx' }),
 		schema: pageSchema(reference('meshes')),
+	}),
+	glossary: defineCollection({
+		loader: file(`${root}/data/glossary.yaml`),
+		schema: glossarySchema,
 	}),
 	meshes: defineCollection({
 		loader: file(`${root}/data/meshes.yaml`),

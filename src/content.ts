@@ -9,6 +9,7 @@ import { findDanglingRefs } from './lib/references.ts';
 
 export type Page = CollectionEntry<'docs'>;
 export type Mesh = CollectionEntry<'meshes'>;
+export type GlossaryTerm = CollectionEntry<'glossary'>;
 
 const sectionOrder = new Map(siteConfig.sections.map((s, i) => [s.id, i]));
 
@@ -25,6 +26,11 @@ export const pages: Page[] = (await getCollection('docs')).sort(compare);
 
 /** Every mesh, in the order of `content/data/meshes.yaml`. */
 export const meshes: Mesh[] = await getCollection('meshes');
+
+/** Glossary entries, sorted by term. */
+export const glossary: GlossaryTerm[] = (await getCollection('glossary')).sort((a, b) =>
+	a.data.term.localeCompare(b.data.term, 'en', { sensitivity: 'base' })
+);
 
 const dangling = findDanglingRefs(
 	pages.flatMap((p) =>
