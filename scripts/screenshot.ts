@@ -10,5 +10,6 @@ const page = await browser.newPage({
 	colorScheme: scheme === 'dark' ? 'dark' : 'light',
 });
 await page.goto(url);
+if (process.env['SEL']) await page.locator(process.env['SEL']).first().scrollIntoViewIfNeeded();
 await page.screenshot({ path: out, fullPage: process.env['FULL'] === '1' });
 await browser.close();

@@ -16,7 +16,10 @@ export function loadGlossary(path = 'content/data/glossary.yaml'): GlossaryEntry
 	const seen = new Map<string, number>();
 	result.data.forEach((e, i) => {
 		const first = seen.get(e.id);
-		if (first !== undefined) throw new Error(`${path}: entries ${first} and ${i} both use id "${e.id}"; ids must be unique`);
+		if (first !== undefined)
+			throw new Error(
+				`${path}: entries ${first} and ${i} both use id "${e.id}"; ids must be unique`
+			);
 		seen.set(e.id, i);
 	});
 	return result.data;

@@ -11,7 +11,23 @@ export interface GlossaryLinkOptions {
 }
 
 /** Elements whose text is never linked: code, existing links, headings and figures. */
-const skipTags = new Set(['a', 'code', 'pre', 'kbd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'svg', 'figure', 'script', 'style', 'th']);
+const skipTags = new Set([
+	'a',
+	'code',
+	'pre',
+	'kbd',
+	'h1',
+	'h2',
+	'h3',
+	'h4',
+	'h5',
+	'h6',
+	'svg',
+	'figure',
+	'script',
+	'style',
+	'th',
+]);
 
 function escape(s: string): string {
 	return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,11 +66,16 @@ export function rehypeGlossaryLinks(options: GlossaryLinkOptions) {
 	};
 }
 
-function linkFirst(text: Text, pending: Map<string, RegExp>, href: string): ElementContent[] | undefined {
+function linkFirst(
+	text: Text,
+	pending: Map<string, RegExp>,
+	href: string
+): ElementContent[] | undefined {
 	let best: { id: string; index: number; word: string } | undefined;
 	for (const [id, re] of pending) {
 		const m = re.exec(text.value);
-		if (m?.[1] !== undefined && (!best || m.index < best.index)) best = { id, index: m.index, word: m[1] };
+		if (m?.[1] !== undefined && (!best || m.index < best.index))
+			best = { id, index: m.index, word: m[1] };
 	}
 	if (!best) return undefined;
 	pending.delete(best.id);
