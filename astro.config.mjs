@@ -12,6 +12,8 @@ import { codeColorsCss, transformerCodeColors } from './src/plugins/code-colors.
 import { remarkHeadingIds } from './src/plugins/remark-heading-ids.ts';
 import { rehypeHeadingAnchors } from './src/plugins/rehype-heading-anchors.ts';
 import { rehypeBaseLinks } from './src/plugins/rehype-base-links.ts';
+import { rehypeCodeBlocks } from './src/plugins/rehype-code-blocks.ts';
+import { transformerCodeMeta } from './src/plugins/code-meta.ts';
 import { rehypeGlossaryLinks } from './src/plugins/rehype-glossary-links.ts';
 import { loadGlossary } from './src/lib/glossary.ts';
 
@@ -38,6 +40,7 @@ export default defineConfig({
 			rehypePlugins: [
 				rehypeHeadingIds,
 				rehypeHeadingAnchors,
+				rehypeCodeBlocks,
 				[
 					rehypeGlossaryLinks,
 					{
@@ -57,6 +60,7 @@ export default defineConfig({
 				transformerNotationHighlight(),
 				transformerNotationDiff(),
 				transformerCodeColors(),
+				transformerCodeMeta(),
 			],
 		},
 	},
