@@ -31,6 +31,8 @@ const siteConfigSchema = z.object({
 		/** Gateway API CRD release the manifests are validated against. */
 		gatewayApi: z.string().regex(/^v\d+\.\d+\.\d+$/),
 	}),
+	/** What each API group's manifests are validated against, shown on every example. */
+	schemaSources: z.record(z.string(), z.string()),
 });
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
@@ -62,6 +64,14 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
 		linkerd: ['2.20'],
 		linkerdEdge: 'edge-26.8.3',
 		gatewayApi: 'v1.6.1',
+	},
+	schemaSources: {
+		'security.istio.io': 'Istio 1.30.3 CRDs',
+		'networking.istio.io': 'Istio 1.30.3 CRDs',
+		'telemetry.istio.io': 'Istio 1.30.3 CRDs',
+		'extensions.istio.io': 'Istio 1.30.3 CRDs',
+		'policy.linkerd.io': 'Linkerd 2.20 CRDs',
+		'gateway.networking.k8s.io': 'Gateway API v1.6.1 CRDs (standard channel)',
 	},
 });
 

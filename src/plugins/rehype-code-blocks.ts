@@ -27,7 +27,11 @@ function textOf(node: ElementContent | Element): string {
 	return '';
 }
 
-const el = (tagName: string, properties: Element['properties'], children: ElementContent[] = []): Element => ({
+const el = (
+	tagName: string,
+	properties: Element['properties'],
+	children: ElementContent[] = []
+): Element => ({
 	type: 'element',
 	tagName,
 	properties,
@@ -57,29 +61,37 @@ export function rehypeCodeBlocks() {
 				heading = textOf(node).trim();
 				return;
 			}
-			if (node.tagName !== 'pre' || !hasClass(node, 'astro-code') || !parent || index === undefined) return;
+			if (node.tagName !== 'pre' || !hasClass(node, 'astro-code') || !parent || index === undefined)
+				return;
 			const lang = String(node.properties['dataLanguage'] ?? 'text');
 			const { flags, title } = parseMeta(node.properties['dataMeta']);
 			delete node.properties['dataMeta'];
 			const output = flags.has('output');
 			const step = flags.has('step') && !output;
 			if (shellLangs.has(lang) && !output) {
-				const code = node.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code');
+				const code = node.children.find(
+					(c): c is Element => c.type === 'element' && c.tagName === 'code'
+				);
 				for (const line of code?.children ?? []) {
 					if (line.type !== 'element') continue;
-					for (const name of markPlaceholdersInLine(line)) if (!placeholders.includes(name)) placeholders.push(name);
+					for (const name of markPlaceholdersInLine(line))
+						if (!placeholders.includes(name)) placeholders.push(name);
 				}
 			}
 			// Keyboard users must be able to scroll long lines; the label names the region.
 			node.properties['tabIndex'] = 0;
 			const label = output ? 'Output' : (title ?? labels[lang] ?? lang.toUpperCase());
 			node.properties['ariaLabel'] = `${label} code`;
-			const head = el('div', { className: ['code-head'] }, [el('span', { className: ['code-label'] }, [{ type: 'text', value: label }])]);
+			const head = el('div', { className: ['code-head'] }, [
+				el('span', { className: ['code-label'] }, [{ type: 'text', value: label }]),
+			]);
 			if (!output) {
 				head.children.push(
 					el('button', { type: 'button', className: ['copy-btn'], dataPagefindIgnore: '' }, [
 						el('span', { className: ['copy-label'] }, [{ type: 'text', value: 'Copy' }]),
-						el('span', { className: ['sr-only'] }, [{ type: 'text', value: ` ${label.toLowerCase()} code` }]),
+						el('span', { className: ['sr-only'] }, [
+							{ type: 'text', value: ` ${label.toLowerCase()} code` },
+						]),
 					])
 				);
 			}

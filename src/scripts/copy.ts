@@ -46,7 +46,11 @@ export function confirmCopy(button: HTMLElement, ok: boolean, what = 'Code'): vo
 	const original = label.textContent;
 	label.textContent = ok ? 'Copied' : 'Copy failed';
 	button.dataset['state'] = ok ? 'copied' : 'failed';
-	announce(ok ? `${what} copied to the clipboard` : `${what} could not be copied; select it and copy by hand`);
+	announce(
+		ok
+			? `${what} copied to the clipboard`
+			: `${what} could not be copied; select it and copy by hand`
+	);
 	setTimeout(() => {
 		label.textContent = original;
 		delete button.dataset['state'];
