@@ -4,8 +4,8 @@
  *     mode: STRICT   #> Refuse plaintext from clients outside the mesh.
  *
  * `#>` starts an ordinary YAML comment, so the annotated file is itself valid YAML and can be
- * validated as it is. Notes may use `backticks` for code. A note cannot sit inside a quoted
- * string; put it after the closing quote.
+ * validated as it is. Notes may use `backticks` for code; a `#>` inside a quoted string is
+ * part of the value, not a note.
  */
 
 export interface Note {
@@ -16,17 +16,30 @@ export interface Note {
 	text: string;
 }
 
-const marker = /\s+#>\s?(.*)$/;
+/** Index of a `#>` marker that starts a comment (outside quotes, after white space), or -1. */
+export function markerIndex(line: string): number {
+	let quote: string | undefined;
+	for (let i = 0; i < line.length; i++) {
+		const c = line[i];
+		if (quote) {
+			if (c === '\\' && quote === '"') i++;
+			else if (c === quote) quote = undefined;
+		} else if ((c === '"' || c === "'") && /(?:^|[:\-[{,])\s*$/.test(line.slice(0, i))) quote = c;
+		else if (c === '#' && line[i + 1] === '>' && (i === 0 || /\s/.test(line[i - 1] ?? '')))
+			return i;
+	}
+	return -1;
+}
 
 /** The manifest without annotations (what readers copy and download) and the notes. */
 export function parseAnnotated(source: string): { clean: string; notes: Note[] } {
 	const notes: Note[] = [];
 	const lines = source.replace(/\r\n/g, '\n').split('\n');
 	const clean = lines.map((line, i) => {
-		const m = line.match(marker);
-		if (!m || m.index === undefined) return line;
-		notes.push({ n: notes.length + 1, line: i + 1, text: (m[1] ?? '').trim() });
-		return line.slice(0, m.index);
+		const at = markerIndex(line);
+		if (at < 0) return line;
+		notes.push({ n: notes.length + 1, line: i + 1, text: line.slice(at + 2).trim() });
+		return line.slice(0, at).trimEnd();
 	});
 	return { clean: clean.join('\n').replace(/\n*$/, '\n'), notes };
 }

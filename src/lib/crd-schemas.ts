@@ -93,12 +93,12 @@ export function loadCrds(dir: string): CrdVersion[] {
 }
 
 /**
- * Where the upstream CRDs are: `KB_CRDS_DIR`, else `../shared/crds` beside the repository.
+ * Where the upstream CRDs are: `KB_CRDS_DIR` when set, else `../shared/crds` beside the repository.
  * Returns undefined when neither exists, so callers can say loudly that the check was skipped.
  */
 export function findCrdDir(
 	env: Record<string, string | undefined> = process.env
 ): string | undefined {
-	const candidates = [env['KB_CRDS_DIR'], '../shared/crds'].filter((c): c is string => !!c);
-	return candidates.find((c) => existsSync(c));
+	const chosen = env['KB_CRDS_DIR'] ?? '../shared/crds';
+	return existsSync(chosen) ? chosen : undefined;
 }

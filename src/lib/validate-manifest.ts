@@ -34,12 +34,12 @@ function lineOf(
 	let node: unknown = root;
 	let line = root?.range ? counter.linePos(root.range[0]).line : 1;
 	const all = keyOf === undefined ? segments : [...segments, keyOf];
-	for (const [i, seg] of all.entries()) {
+	for (const seg of all) {
 		if (isMap(node)) {
 			const pair = node.items.find((p) => isScalar(p.key) && p.key.value === seg);
 			if (!pair) break;
-			const target = keyOf !== undefined && i === all.length - 1 ? pair.key : pair.value;
-			const range = (target as Node | null)?.range ?? (pair.key as Node | null)?.range;
+			// The key's line reads best: "spec:" for a missing child, "mode:" for a bad value.
+			const range = (pair.key as Node | null)?.range ?? (pair.value as Node | null)?.range;
 			if (range) line = counter.linePos(range[0]).line;
 			node = pair.value;
 		} else if (isSeq(node) && typeof seg === 'number') {

@@ -79,6 +79,7 @@ export function rehypeCodeBlocks() {
 				}
 			}
 			// Keyboard users must be able to scroll long lines; the label names the region.
+			delete node.properties['tabindex'];
 			node.properties['tabIndex'] = 0;
 			const label = output ? 'Output' : (title ?? labels[lang] ?? lang.toUpperCase());
 			node.properties['ariaLabel'] = `${label} code`;
