@@ -43,7 +43,6 @@ export function addCallouts(tree: Root, notes: (Note & { id: string })[]): void 
 			throw new Error(
 				`note ${note.n} points at line ${note.line}, which the manifest does not have`
 			);
-		line.children.push({ type: 'text', value: ' ' });
 		line.children.push({
 			type: 'element',
 			tagName: 'a',
