@@ -3,6 +3,7 @@ import { file, glob } from 'astro/loaders';
 import { meshSchema } from './schemas/mesh.ts';
 import { pageSchema } from './schemas/page.ts';
 import { glossarySchema } from './schemas/glossary.ts';
+import { faqSchema } from './schemas/faq.ts';
 
 /**
  * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another
@@ -15,6 +16,10 @@ export const collections = {
 	docs: defineCollection({
 		loader: glob({ base: `${root}/docs`, pattern: '**/[^_]*.mdx' }),
 		schema: pageSchema(reference('meshes')),
+	}),
+	faq: defineCollection({
+		loader: glob({ base: `${root}/faq`, pattern: '**/[^_]*.mdx' }),
+		schema: faqSchema(reference('meshes')),
 	}),
 	glossary: defineCollection({
 		loader: file(`${root}/data/glossary.yaml`),

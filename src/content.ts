@@ -1,6 +1,8 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
+import { findFaqIdClashes } from './lib/faq-ids.ts';
+import { faqCategories } from './schemas/faq.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -10,6 +12,7 @@ import { findDanglingRefs } from './lib/references.ts';
 export type Page = CollectionEntry<'docs'>;
 export type Mesh = CollectionEntry<'meshes'>;
 export type GlossaryTerm = CollectionEntry<'glossary'>;
+export type FaqEntry = CollectionEntry<'faq'>;
 
 const sectionOrder = new Map(siteConfig.sections.map((s, i) => [s.id, i]));
 
@@ -32,8 +35,28 @@ export const glossary: GlossaryTerm[] = (await getCollection('glossary')).sort((
 	a.data.term.localeCompare(b.data.term, 'en', { sensitivity: 'base' })
 );
 
+/** FAQ entries in page order: by category, then `order`. */
+export const faqEntries: FaqEntry[] = (await getCollection('faq')).sort(
+	(a, b) =>
+		faqCategories.indexOf(a.data.category) - faqCategories.indexOf(b.data.category) ||
+		a.data.order - b.data.order
+);
+
+/** Display names of FAQ categories, in page order. */
+export const faqCategoryLabels: Record<(typeof faqCategories)[number], string> = {
+	basics: 'Basics',
+	istio: 'Istio',
+	linkerd: 'Linkerd',
+	operations: 'Running a mesh',
+};
+
+const clashes = findFaqIdClashes(
+	faqEntries.map((e) => ({ file: e.filePath ?? e.id, id: e.data.id, aliases: e.data.aliases }))
+);
+if (clashes.length > 0) throw new Error(clashes.join('\n'));
+
 const dangling = findDanglingRefs(
-	pages.flatMap((p) =>
+	[...pages, ...faqEntries].flatMap((p) =>
 		p.data.meshes.map((m, i) => ({ file: p.filePath ?? p.id, field: `meshes[${i}]`, id: m.id }))
 	),
 	meshes.map((m) => m.id),
@@ -79,7 +102,17 @@ export function neighbours(page: Page): { prev: Page | undefined; next: Page | u
 	return { prev: pages[i - 1], next: pages[i + 1] };
 }
 
+/** URL of the FAQ page, or of one answer on it. */
+export function faqUrl(id?: string): string {
+	return id ? url(`faq/#${id}`) : url('faq/');
+}
+
+/** URL of an answer's own page. */
+export function faqAnswerUrl(id: string): string {
+	return url(`faq/${id}/`);
+}
+
 /** Display names of the meshes a page is about. */
-export function meshNames(page: Page): string[] {
+export function meshNames(page: Page | FaqEntry): string[] {
 	return page.data.meshes.map((ref) => meshes.find((m) => m.id === ref.id)?.data.name ?? ref.id);
 }

@@ -81,11 +81,53 @@ function addClass(node: Element, cls: string) {
 	node.properties['class'] = typeof current === 'string' && current ? `${current} ${cls}` : cls;
 }
 
+function channels(hexColor: string): [number, number, number] {
+	const h = hexColor.length === 3 ? [...hexColor].map((c) => c + c).join('') : hexColor.slice(0, 6);
+	return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+}
+
+function luminance(rgb: [number, number, number]): number {
+	const [r, g, b] = rgb.map((v) => {
+		const s = v / 255;
+		return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+	}) as [number, number, number];
+	return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG contrast ratio of two hex colours (without '#'). */
+export function contrast(a: string, b: string): number {
+	const [x, y] = [luminance(channels(a)), luminance(channels(b))].sort((p, q) => q - p) as [
+		number,
+		number,
+	];
+	return (x + 0.05) / (y + 0.05);
+}
+
+/**
+ * The theme colour, moved towards black or white in small steps until it reaches `ratio`
+ * against the code background: some theme greys (comments) sit just under WCAG AA.
+ */
+export function ensureContrast(color: string, background: string, ratio = 4.5): string {
+	const towards = luminance(channels(background)) > 0.5 ? 0 : 255;
+	let rgb = channels(color);
+	const hexOf = (c: [number, number, number]) =>
+		c.map((v) => v.toString(16).padStart(2, '0')).join('');
+	for (let i = 0; i < 40 && contrast(hexOf(rgb), background) < ratio; i++) {
+		rgb = rgb.map((v) => Math.round(v + (towards - v) * 0.06)) as [number, number, number];
+	}
+	return hexOf(rgb);
+}
+
+/** Backgrounds of code blocks in each theme (tokens.css --kb-bg-code); colours must contrast with them. */
+export const codeBackgrounds = { light: 'f6f8fa', dark: '161b22' };
+
 /** Stylesheet giving each palette class its colour, light by default and dark under the dark theme. */
 export function codeColorsCss(light: ThemeLike, dark: ThemeLike): string {
 	const rules: string[] = [];
-	for (const c of themePalette(light)) rules.push(`.cl-${c}{--hl-l:#${c}}`);
-	for (const c of themePalette(dark)) rules.push(`.cd-${c}{--hl-d:#${c}}`);
+	for (const c of themePalette(light))
+		rules.push(`.cl-${c}{--hl-l:#${ensureContrast(c, codeBackgrounds.light)}}`);
+	for (const c of themePalette(dark))
+		rules.push(`.cd-${c}{--hl-d:#${ensureContrast(c, codeBackgrounds.dark)}}`);
 	// Both themes style the same scopes, so the light theme's font styles serve both.
 	rules.push('.fl-i{font-style:italic}.fl-b{font-weight:700}');
 	return `@layer components{${rules.join('')}}`;

@@ -14,7 +14,10 @@ import { rehypeBaseLinks, withBase } from './rehype-base-links.ts';
 import { rehypeGlossaryLinks } from './rehype-glossary-links.ts';
 import {
 	classesForStyle,
+	codeBackgrounds,
 	codeColorsCss,
+	contrast,
+	ensureContrast,
 	themePalette,
 	transformerCodeColors,
 } from './code-colors.ts';
@@ -90,6 +93,17 @@ describe('code colours as classes', () => {
 		const used = [...html.matchAll(/\b(c[ld]-[0-9a-f]+)\b/g)].map((m) => m[1]);
 		expect(used.length).toBeGreaterThan(3);
 		for (const cls of used) expect(css).toContain(`.${cls}{`);
+	});
+
+	it('lifts every token colour to WCAG AA contrast on the code background', () => {
+		const css = codeColorsCss(githubLight, githubDark);
+		for (const [, cls, hex] of css.matchAll(/\.(c[ld])-[0-9a-f]+\{--hl-[ld]:#([0-9a-f]{6})\}/g)) {
+			const bg = cls === 'cl' ? codeBackgrounds.light : codeBackgrounds.dark;
+			expect(contrast(hex ?? '', bg), `${hex} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+		}
+		expect(contrast('6e7781', 'f6f8fa')).toBeLessThan(4.5);
+		expect(ensureContrast('6e7781', 'f6f8fa')).not.toBe('6e7781');
+		expect(ensureContrast('000000', 'ffffff')).toBe('000000');
 	});
 
 	it('collects each palette from the theme', () => {
