@@ -15,9 +15,11 @@ import { rehypeBaseLinks } from './src/plugins/rehype-base-links.ts';
 import { rehypeCodeBlocks } from './src/plugins/rehype-code-blocks.ts';
 import { transformerCodeMeta } from './src/plugins/code-meta.ts';
 import { rehypeGlossaryLinks } from './src/plugins/rehype-glossary-links.ts';
-import { loadGlossary } from './src/lib/glossary.ts';
+import { loadAnchorAliases, loadFaqAliases, loadGlossary } from './src/lib/content-files.ts';
+import { rehypeAnchorAliases } from './src/plugins/rehype-anchor-aliases.ts';
 
 const codeColorsId = 'virtual:kb/code-colors.css';
+const faqAliasPaths = loadFaqAliases().map((a) => `/faq/${a}/`);
 
 export default defineConfig({
 	site: siteConfig.site,
@@ -27,7 +29,13 @@ export default defineConfig({
 	scopedStyleStrategy: 'where',
 	devToolbar: { enabled: false },
 	prefetch: false,
-	integrations: [mdx(), sitemap()],
+	integrations: [
+		mdx(),
+		sitemap({
+			// Forwarding pages of renamed FAQ answers are not pages of their own.
+			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)),
+		}),
+	],
 	security: {
 		csp: {
 			algorithm: 'SHA-256',
@@ -39,6 +47,7 @@ export default defineConfig({
 			remarkPlugins: [remarkHeadingIds],
 			rehypePlugins: [
 				rehypeHeadingIds,
+				[rehypeAnchorAliases, { aliases: loadAnchorAliases() }],
 				rehypeHeadingAnchors,
 				rehypeCodeBlocks,
 				[

@@ -87,6 +87,7 @@ if (
 }
 if (step('build', 'npx', ['astro', 'build'])) {
 	step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']);
+	step('anchor registry', 'npx', ['node', 'scripts/anchors.ts', 'dist']);
 	suite('e2e', 'npx', ['playwright', 'test'], 'test-results/e2e.json', playwright);
 }
 

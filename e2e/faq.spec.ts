@@ -1,0 +1,168 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+
+const entries = readdirSync('content/faq')
+	.filter((f) => f.endsWith('.mdx'))
+	.map((f) => {
+		const src = readFileSync(`content/faq/${f}`, 'utf8');
+		return {
+			id: src.match(/^id: (.+)$/m)?.[1] ?? '',
+			question: src.match(/^question: (.+)$/m)?.[1] ?? '',
+			summary: src.match(/^summary: (.+)$/m)?.[1] ?? '',
+		};
+	});
+
+async function expectLanded(page: Page, id: string) {
+	const entry = page.locator(`article.faq-entry#${id}`);
+	await expect(entry).toBeInViewport();
+	const { top, headerBottom, shadow } = await entry.evaluate((el) => ({
+		top: el.getBoundingClientRect().top,
+		headerBottom: document.querySelector('.site-header')?.getBoundingClientRect().bottom ?? 0,
+		shadow: getComputedStyle(el).boxShadow,
+	}));
+	expect(top, `${id} is below the sticky header`).toBeGreaterThanOrEqual(headerBottom);
+	expect(shadow, `${id} is highlighted`).not.toBe('none');
+}
+
+for (const width of [360, 1280]) {
+	test.describe(`at ${width} px`, () => {
+		test.use({ viewport: { width, height: width === 360 ? 740 : 900 } });
+
+		test(`a cold load of /faq/#id lands on each of the ${entries.length} answers`, async ({
+			page,
+		}) => {
+			for (const { id } of entries) {
+				await page.goto('about:blank');
+				await page.goto(`faq/#${id}`);
+				await expectLanded(page, id);
+			}
+		});
+
+		test('a renamed id still lands on its answer through the alias', async ({ page }) => {
+			await page.goto('faq/#linkerd-grafana');
+			await expectLanded(page, 'viz-grafana');
+		});
+	});
+}
+
+test('the former per-answer URL forwards to the new one', async ({ page }) => {
+	await page.goto('faq/linkerd-grafana/');
+	await page.waitForURL(/\/faq\/viz-grafana\/$/);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+		'Where is Grafana in linkerd viz?'
+	);
+});
+
+test('in-page links land on the answer, and back returns', async ({ page }) => {
+	await page.goto('faq/#mesh-some-namespaces');
+	await page
+		.locator('#mesh-some-namespaces')
+		.getByRole('link', { name: 'the STRICT question' })
+		.click();
+	await expect(page).toHaveURL(/#strict-mtls-unmeshed$/);
+	await expectLanded(page, 'strict-mtls-unmeshed');
+	await page.goBack();
+	await expect(page).toHaveURL(/#mesh-some-namespaces$/);
+	await expectLanded(page, 'mesh-some-namespaces');
+});
+
+test('a link from another page lands on the answer', async ({ page }) => {
+	await page.goto('faq/viz-routes-empty/');
+	await page.getByRole('link', { name: 'See this answer among all questions' }).click();
+	await expectLanded(page, 'viz-routes-empty');
+});
+
+test.describe('copying', () => {
+	test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+	test('copy link puts the absolute URL of the answer on the clipboard', async ({
+		page,
+		baseURL,
+	}) => {
+		await page.goto('faq/');
+		await page
+			.locator('#restart-pods')
+			.getByRole('button', { name: /Copy link/ })
+			.click();
+		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+			new URL('faq/restart-pods/', baseURL).href
+		);
+		await expect(page.locator('#kb-announcer')).toHaveText('Link copied to the clipboard');
+	});
+
+	test('copy as Markdown gives the question as a link and the short answer', async ({
+		page,
+		baseURL,
+	}) => {
+		await page.goto('faq/');
+		await page
+			.locator('#default-deny')
+			.getByRole('button', { name: /Copy as Markdown/ })
+			.click();
+		const entry = entries.find((e) => e.id === 'default-deny');
+		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+			`[${entry?.question ?? ''}](${new URL('faq/default-deny/', baseURL).href})\n\n> ${entry?.summary ?? ''}\n`
+		);
+	});
+
+	test('a heading permalink copies the section URL', async ({ page, baseURL }) => {
+		await page.goto('istio/security/');
+		await page.locator('.heading-wrap:has(#default-deny)').hover();
+		await page.getByRole('link', { name: 'Permalink to “Default deny”' }).click();
+		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+			new URL('istio/security/#default-deny', baseURL).href
+		);
+	});
+});
+
+test('an unknown fragment leaves a working page', async ({ page }) => {
+	await page.goto('faq/#no-such-question');
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Frequently asked questions' })
+	).toBeVisible();
+	await expect(page.locator('.faq-entry').first()).toBeVisible();
+});
+
+test('an unknown answer URL gives the 404 page', async ({ page }) => {
+	const response = await page.goto('faq/no-such-question/');
+	expect(response?.status()).toBe(404);
+	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+});
+
+test('a renamed heading anchor lands on the section', async ({ page }) => {
+	await page.goto('istio/security/#ambient-selector-pitfall');
+	await expect(page.locator('#selector-l7-deny')).toBeInViewport();
+});
+
+test.describe('per-answer pages unfurl as the question', () => {
+	for (const { id, question, summary } of entries) {
+		test(`/faq/${id}/`, () => {
+			const html = readFileSync(`dist/faq/${id}/index.html`, 'utf8');
+			const decode = (v: string | undefined) =>
+				v
+					?.replace(/&#39;/g, "'")
+					.replace(/&quot;/g, '"')
+					.replace(/&lt;/g, '<')
+					.replace(/&gt;/g, '>')
+					.replace(/&amp;/g, '&');
+			const meta = (attr: string, name: string) =>
+				decode(html.match(new RegExp(`<meta ${attr}="${name}" content="([^"]*)"`))?.[1]);
+			expect(decode(html.match(/<title>([^<]*)<\/title>/)?.[1])).toBe(
+				`${question} | Mesh Field Guide`
+			);
+			expect(meta('name', 'description')).toBe(summary);
+			expect(meta('property', 'og:title')).toBe(question);
+			expect(meta('property', 'og:description')).toBe(summary);
+			expect(meta('name', 'twitter:title')).toBe(question);
+			expect(html).toMatch(new RegExp(`<link rel="canonical" href="[^"]*/faq/${id}/"`));
+		});
+	}
+});
+
+test('the FAQ page carries FAQPage structured data for every answer', () => {
+	const html = readFileSync('dist/faq/index.html', 'utf8');
+	const json = html.match(/<script type="application\/ld\+json">([^<]*)<\/script>/)?.[1] ?? '{}';
+	const data = JSON.parse(json) as { '@type': string; mainEntity: { name: string }[] };
+	expect(data['@type']).toBe('FAQPage');
+	expect(data.mainEntity.map((q) => q.name).sort()).toEqual(entries.map((e) => e.question).sort());
+});

@@ -1,0 +1,50 @@
+/** Content files the Markdown pipeline and config need before collections exist. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFrontmatter } from './frontmatter.ts';
+import { parse } from 'yaml';
+import { z } from 'astro/zod';
+import { glossarySchema, type GlossaryEntry } from '../schemas/glossary.ts';
+import { anchorAliasSchema } from '../schemas/anchor-alias.ts';
+import type { AnchorAlias } from '../plugins/rehype-anchor-aliases.ts';
+
+/**
+ * Reads the glossary for the Markdown pipeline, which runs before content collections exist.
+ * The collection validates the same file with the same schema for the glossary page.
+ */
+export function loadGlossary(path = 'content/data/glossary.yaml'): GlossaryEntry[] {
+	const result = z.array(glossarySchema).safeParse(parse(readFileSync(path, 'utf8')));
+	if (!result.success) {
+		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+		throw new Error(`${path} is invalid:\n${issues}`);
+	}
+	const seen = new Map<string, number>();
+	result.data.forEach((e, i) => {
+		const first = seen.get(e.id);
+		if (first !== undefined)
+			throw new Error(
+				`${path}: entries ${first} and ${i} both use id "${e.id}"; ids must be unique`
+			);
+		seen.set(e.id, i);
+	});
+	return result.data;
+}
+
+/** Renamed heading anchors, for the Markdown pipeline. */
+export function loadAnchorAliases(path = 'content/data/anchor-aliases.yaml'): AnchorAlias[] {
+	const result = z.array(anchorAliasSchema).safeParse(parse(readFileSync(path, 'utf8')) ?? []);
+	if (!result.success) {
+		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+		throw new Error(`${path} is invalid:\n${issues}`);
+	}
+	return result.data;
+}
+
+/** Former FAQ ids (aliases): their forwarding pages stay out of the sitemap. */
+export function loadFaqAliases(dir = 'content/faq'): string[] {
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.mdx'))
+		.flatMap((f) => {
+			const aliases = readFrontmatter(readFileSync(`${dir}/${f}`, 'utf8'))['aliases'];
+			return Array.isArray(aliases) ? aliases.map(String) : [];
+		});
+}
