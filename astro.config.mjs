@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
+import { pagefindIntegration } from './src/integrations/pagefind.ts';
 import { rehypeHeadingIds, unified } from '@astrojs/markdown-remark';
 import { transformerNotationHighlight, transformerNotationDiff } from '@shikijs/transformers';
 import githubLight from '@shikijs/themes/github-light-default';
@@ -26,7 +27,7 @@ export default defineConfig({
 	base: siteConfig.base,
 	trailingSlash: 'always',
 	build: { format: 'directory', inlineStylesheets: 'never' },
-	scopedStyleStrategy: 'where',
+	scopedStyleStrategy: 'class',
 	devToolbar: { enabled: false },
 	prefetch: false,
 	integrations: [
@@ -35,6 +36,7 @@ export default defineConfig({
 			// Forwarding pages of renamed FAQ answers are not pages of their own.
 			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)),
 		}),
+		pagefindIntegration(),
 	],
 	security: {
 		csp: {

@@ -13,7 +13,7 @@ const entries = readdirSync('content/faq')
 	});
 
 async function expectLanded(page: Page, id: string) {
-	const entry = page.locator(`article.faq-entry#${id}`);
+	const entry = page.locator(`article.faq-entry:has(#${id})`);
 	await expect(entry).toBeInViewport();
 	const { top, headerBottom, shadow } = await entry.evaluate((el) => ({
 		top: el.getBoundingClientRect().top,

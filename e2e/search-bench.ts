@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { parse } from 'yaml';
+
+export interface BenchQuery {
+	q: string;
+	/** The URL a good search returns, or several when each is a right answer. */
+	expect: string | string[];
+}
+
+export interface BenchResult extends BenchQuery {
+	/** 1-based rank of the expected URL among the hits, or 0 when missing. */
+	rank: number;
+	/** Milliseconds from the keystroke to rendered results. */
+	ms: number;
+	hits: string[];
+}
+
+export function loadQueries(): BenchQuery[] {
+	return parse(readFileSync('bench/search-queries.yaml', 'utf8')) as BenchQuery[];
+}
+
+/** A hit matches when path and fragment equal the expected URL (a page-only expectation matches any section of it). */
+export function matches(hit: string, expected: string, base: string): boolean {
+	const u = new URL(hit, 'http://x');
+	const path = u.pathname.startsWith(base) ? `/${u.pathname.slice(base.length)}` : u.pathname;
+	const [ePath, eHash] = expected.split('#');
+	return path === ePath && (!eHash || u.hash === `#${eHash}`);
+}
+
+/** Opens the search dialog on `start`, then runs each query as a reader would type it. */
+export async function runSearchBenchmark(
+	page: Page,
+	queries: BenchQuery[],
+	base = '/',
+	start = ''
+): Promise<BenchResult[]> {
+	await page.goto(start);
+	await page.keyboard.press('/');
+	const input = page.locator('#dialog-search-q');
+	await input.waitFor();
+	// Warm the index so timings measure search, not the first download.
+	await input.fill('mesh');
+	await page.locator('#dialog-search-results li').first().waitFor();
+	const out: BenchResult[] = [];
+	for (const query of queries) {
+		const ms = await page.evaluate(
+			(q) =>
+				new Promise<number>((resolve) => {
+					const el = document.querySelector<HTMLInputElement>('#dialog-search-q');
+					if (!el) return resolve(-1);
+					const t0 = performance.now();
+					document.addEventListener('kb:results', () => resolve(performance.now() - t0), {
+						once: true,
+					});
+					el.value = q;
+					el.dispatchEvent(new Event('input', { bubbles: true }));
+				}),
+			query.q
+		);
+		const hits = await page
+			.locator('#dialog-search-results li a')
+			.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+		const wanted = Array.isArray(query.expect) ? query.expect : [query.expect];
+		const rank = hits.findIndex((h) => wanted.some((w) => matches(h, w, base))) + 1;
+		out.push({ ...query, rank, ms, hits });
+	}
+	return out;
+}
+
+export function summarise(results: BenchResult[]) {
+	const n = results.length;
+	const at = (k: number) => results.filter((r) => r.rank > 0 && r.rank <= k).length / n;
+	const times = results.map((r) => r.ms).sort((a, b) => a - b);
+	const pct = (p: number) => times[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] ?? 0;
+	return { n, recall1: at(1), recall3: at(3), p50: pct(50), p95: pct(95) };
+}

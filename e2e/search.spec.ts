@@ -1,0 +1,126 @@
+import { expect, test } from '@playwright/test';
+import { loadQueries, runSearchBenchmark, summarise } from './search-bench';
+
+const base = process.env['SITE_BASE']
+	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
+	: '/';
+
+test('search finds the expected answer in the top 3 for at least 90 % of realistic queries', async ({
+	page,
+}) => {
+	test.setTimeout(120_000);
+	const results = await runSearchBenchmark(page, loadQueries(), base);
+	const s = summarise(results);
+	const misses = results
+		.filter((r) => r.rank === 0 || r.rank > 3)
+		.map((r) => `${r.q} → wanted ${String(r.expect)}, got ${r.hits.slice(0, 3).join(', ')}`);
+	console.log(
+		`recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)}, p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms`
+	);
+	expect(s.recall3, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+});
+
+test('opens with the header button, "/" and Ctrl+K, and Escape returns focus', async ({ page }) => {
+	await page.goto('istio/install/');
+	const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+	const button = page.getByRole('button', { name: 'Search' });
+	await button.click();
+	await expect(dialog).toBeVisible();
+	await expect(page.getByRole('combobox', { name: 'Search the guide' })).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await expect(button).toBeFocused();
+	await page.locator('main').click({ position: { x: 5, y: 5 } });
+	await page.keyboard.press('/');
+	await expect(dialog).toBeVisible();
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('Control+k');
+	await expect(dialog).toBeVisible();
+});
+
+test('a query reaches a section by keyboard, keeps the query in the URL and marks the terms', async ({
+	page,
+}) => {
+	await page.goto('./');
+	await page.keyboard.press('/');
+	await page.keyboard.type('ztunnel-config');
+	await expect(page).toHaveURL(/\?q=ztunnel-config/);
+	const first = page.locator('.search-results [role="option"]').first();
+	await expect(first).toContainText('›');
+	await page.keyboard.press('ArrowDown');
+	await expect(first).toHaveAttribute('aria-selected', 'true');
+	await page.keyboard.press('Enter');
+	await page.waitForURL(/#/);
+	await expect(page.locator('mark.search-hit').first()).toBeVisible();
+	await page.goBack();
+	await expect(page.getByRole('combobox', { name: 'Search the guide' })).toHaveValue(
+		'ztunnel-config'
+	);
+	await expect(page.locator('.search-results [role="option"]').first()).toBeVisible();
+});
+
+test('filters narrow the results, and survive in the URL', async ({ page }) => {
+	await page.goto('./?q=install');
+	const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+	await expect(dialog.locator('.search-results [role="option"]').first()).toBeVisible();
+	await dialog.getByRole('checkbox', { name: 'Linkerd' }).check();
+	await expect(page).toHaveURL(/mesh=linkerd/);
+	await expect
+		.poll(async () =>
+			(
+				await dialog
+					.locator('.search-results a')
+					.evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+			).join(' ')
+		)
+		.toMatch(/\/linkerd\//);
+	const hrefs = await dialog
+		.locator('.search-results a')
+		.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+	expect(hrefs.filter((h) => h.includes('/istio/'))).toEqual([]);
+});
+
+test('bad input: empty, very long, markup and unknown filters', async ({ page }) => {
+	const errors: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	page.on('dialog', () => errors.push('a script in the query ran'));
+	await page.goto(
+		'./?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E%3Cscript%3Ealert(2)%3C%2Fscript%3E&mesh=bogus&kind=%22%3E'
+	);
+	const input = page.getByRole('combobox', { name: 'Search the guide' });
+	await expect(input).toHaveValue('<img src=x onerror=alert(1)><script>alert(2)</script>');
+	await expect(page.locator('.search-results img, .search-results script')).toHaveCount(0);
+	await input.fill('');
+	await expect(page.locator('.search-results [role="option"]')).toHaveCount(0);
+	await input.fill('mesh '.repeat(100));
+	await expect(page.locator('.search-results [role="option"]').first()).toBeVisible();
+	expect(errors).toEqual([]);
+});
+
+test('the search page and the 404 page search too', async ({ page }) => {
+	await page.goto('search/?q=waypoint');
+	await expect(page.locator('.search-results [role="option"]').first()).toBeVisible();
+	await page.goto('istio/no-such-waypoint-page/');
+	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+	await expect(page.locator('.search-results [role="option"]').first()).toBeVisible();
+});
+
+test('the index holds article text only, not navigation or footer', async ({ page }) => {
+	await page.goto('search/');
+	const counts = await page.evaluate(async (b) => {
+		const pf = (await import(`${b}pagefind/pagefind.js`)) as {
+			init(): Promise<void>;
+			search(q: string): Promise<{ results: unknown[] }>;
+		};
+		await pf.init();
+		const n = async (q: string) => (await pf.search(q)).results.length;
+		return {
+			footer: await n('independent'),
+			sidebar: await n('Day-two operations Same task'),
+			skip: await n('Skip to content'),
+			body: await n('ztunnel'),
+		};
+	}, base);
+	expect(counts).toEqual({ footer: 0, sidebar: 0, skip: 0, body: expect.any(Number) as number });
+	expect(counts.body).toBeGreaterThan(3);
+});

@@ -1,0 +1,143 @@
+import { keyTerms, normalise, planQueries } from './query-plan';
+
+/** One hit as the search UI shows it. */
+export interface Hit {
+	/** Where the result leads: the page, or the section or FAQ answer within it. */
+	url: string;
+	page: string;
+	/** Heading of the section the match is in, when it is not the page itself. */
+	section: string | undefined;
+	/** Excerpt with matches wrapped in <mark>; everything else is escaped text. */
+	excerpt: string;
+	kind: string | undefined;
+}
+
+interface PagefindLocation {
+	weight: number;
+	balanced_score: number;
+	location: number;
+}
+interface PagefindSub {
+	title: string;
+	url: string;
+	excerpt: string;
+	weighted_locations?: PagefindLocation[];
+}
+interface PagefindData {
+	url: string;
+	excerpt: string;
+	meta: Record<string, string>;
+	sub_results?: PagefindSub[];
+}
+interface PagefindResult {
+	id: string;
+	score: number;
+	data(): Promise<PagefindData>;
+}
+interface Pagefind {
+	options(o: Record<string, unknown>): Promise<void>;
+	init(): Promise<void>;
+	search(
+		term: string,
+		o?: { filters?: Record<string, string[]> }
+	): Promise<{ results: PagefindResult[] } | null>;
+}
+
+let loading: Promise<Pagefind> | undefined;
+
+/** Loads Pagefind from the site's own files, once; nothing else is fetched. */
+export function loadPagefind(base: string): Promise<Pagefind> {
+	loading ??= (async () => {
+		const url = `${base}pagefind/pagefind.js`;
+		const pf = (await import(/* @vite-ignore */ url)) as Pagefind;
+		await pf.options({ baseUrl: base, excerptLength: 24 });
+		await pf.init();
+		return pf;
+	})();
+	return loading;
+}
+
+const escapeHtml = (s: string) =>
+	s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Escapes an excerpt but keeps Pagefind's <mark> tags, so page text can never inject markup. */
+export function safeExcerpt(excerpt: string): string {
+	const text = excerpt.replace(/<\/?mark>/g, (m) => (m === '<mark>' ? '\u0001' : '\u0002'));
+	const decoded = text
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&quot;/g, '"')
+		.replace(/&#39;/g, "'")
+		.replace(/&amp;/g, '&');
+	return escapeHtml(decoded)
+		.replace(/\u0001/g, '<mark>')
+		.replace(/\u0002/g, '</mark>');
+}
+
+/**
+ * The section that answers best. Each query word a section's excerpt matches counts more the
+ * rarer it is among the page's sections (a "k3s" match beats yet another "istio"); a heading
+ * that names a word counts extra; the strongest match and then the earlier section break ties.
+ */
+export function bestSub(data: PagefindData, terms: string[]): PagefindSub | undefined {
+	const subs = (data.sub_results ?? []).filter((s) => s.url !== data.url);
+	const covered = subs.map((s) => {
+		const marks = [...s.excerpt.matchAll(/<mark>([^<]*)<\/mark>/g)].map((m) =>
+			(m[1] ?? '').toLowerCase()
+		);
+		return new Set(terms.filter((t) => marks.some((m) => m.includes(t))));
+	});
+	const spread = new Map(terms.map((t) => [t, covered.filter((c) => c.has(t)).length]));
+	const ranked = subs.map((s, i) => {
+		const body = (s.weighted_locations ?? []).reduce((n, l) => n + l.balanced_score, 0);
+		const rarity = [...(covered[i] ?? [])].reduce((n, t) => n + 1 / (spread.get(t) ?? 1), 0);
+		const named = terms.filter((t) => s.title.toLowerCase().includes(t)).length;
+		const score =
+			body > 0 ? rarity * 1000 + named * 500 + Math.log1p(body) * 10 - Math.min(i, 10) : 0;
+		return { s, score };
+	});
+	return ranked.filter((x) => x.score > 0).sort((a, b) => b.score - a.score)[0]?.s;
+}
+
+/** Weight of each planned search: the query as typed counts most, single terms least. */
+function weightOf(i: number, total: number): number {
+	if (i === 0) return 3;
+	if (i === 1) return 2;
+	return Math.max(0.3, 1.5 - (i / Math.max(total, 1)) * 1.2);
+}
+
+/**
+ * Runs the planned searches, fuses their rankings (reciprocal rank, weighted by how specific
+ * each search was) and returns the top hits with the section each one lands on.
+ */
+export async function search(
+	pf: Pagefind,
+	raw: string,
+	filters: Record<string, string[]>,
+	limit = 8
+): Promise<Hit[]> {
+	const plan = planQueries(raw);
+	if (plan.length === 0) return [];
+	const runs = await Promise.all(plan.map((q) => pf.search(q, { filters })));
+	const fused = new Map<string, { score: number; result: PagefindResult }>();
+	runs.forEach((run, i) => {
+		(run?.results ?? []).slice(0, 20).forEach((result, rank) => {
+			const prev = fused.get(result.id);
+			const add = weightOf(i, plan.length) / (3 + rank);
+			fused.set(result.id, { score: (prev?.score ?? 0) + add, result: prev?.result ?? result });
+		});
+	});
+	const top = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+	const datas = await Promise.all(top.map((t) => t.result.data()));
+	const terms = keyTerms(normalise(raw));
+	return datas.map((d) => {
+		const sub = bestSub(d, terms);
+		return {
+			url: sub?.url ?? d.url,
+			page: d.meta['title'] ?? d.url,
+			section: sub?.title,
+			excerpt: safeExcerpt(sub?.excerpt ?? d.excerpt),
+			kind: d.meta['kind'],
+		};
+	});
+}

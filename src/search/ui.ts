@@ -1,0 +1,167 @@
+import { loadPagefind, search, type Hit } from './engine';
+import { keyTerms, normalise } from './query-plan';
+
+const meshValues = ['istio', 'linkerd', 'both', 'neither'];
+const kindValues = ['guide', 'concept', 'faq', 'reference'];
+
+/** Filters from the URL (`?mesh=istio&kind=faq`), ignoring values that do not exist. */
+export function filtersFromUrl(search: string): { mesh: string[]; kind: string[] } {
+	const params = new URLSearchParams(search);
+	return {
+		mesh: params.getAll('mesh').filter((v) => meshValues.includes(v)),
+		kind: params.getAll('kind').filter((v) => kindValues.includes(v)),
+	};
+}
+
+function hitHref(hit: Hit, query: string): string {
+	const terms = keyTerms(normalise(query)).slice(0, 5);
+	if (terms.length === 0) return hit.url;
+	const url = new URL(hit.url, location.href);
+	url.searchParams.set('hl', terms.join(' '));
+	return url.pathname + url.search + url.hash;
+}
+
+/**
+ * Wires one search panel (the header dialog, the search page or the 404 page): results as the
+ * reader types, arrow keys and Enter, filters, and the query kept in the address.
+ */
+export function attachPanel(
+	panel: HTMLElement,
+	base: string
+): { run(query?: string): void; focus(): void } {
+	const input = panel.querySelector<HTMLInputElement>('input[type="search"]');
+	const list = panel.querySelector<HTMLUListElement>('.search-results');
+	const status = panel.querySelector<HTMLElement>('.search-status');
+	const boxes = [
+		...panel.querySelectorAll<HTMLInputElement>('.search-filters input[type="checkbox"]'),
+	];
+	if (!input || !list || !status) return { run() {}, focus() {} };
+	const initial = filtersFromUrl(location.search);
+	for (const box of boxes)
+		box.checked = (box.name === 'mesh' ? initial.mesh : initial.kind).includes(box.value);
+	let active = -1;
+	let generation = 0;
+
+	const options = () => [...list.querySelectorAll<HTMLLIElement>('li[role="option"]')];
+	const setActive = (i: number) => {
+		const all = options();
+		active = all.length === 0 ? -1 : (i + all.length) % all.length;
+		all.forEach((li, n) => li.setAttribute('aria-selected', String(n === active)));
+		const current = all[active];
+		if (current) {
+			input.setAttribute('aria-activedescendant', current.id);
+			current.scrollIntoView({ block: 'nearest' });
+		} else input.removeAttribute('aria-activedescendant');
+	};
+
+	const saveUrl = (query: string) => {
+		const url = new URL(location.href);
+		if (query) url.searchParams.set('q', query);
+		else url.searchParams.delete('q');
+		url.searchParams.delete('mesh');
+		url.searchParams.delete('kind');
+		for (const b of boxes) if (b.checked) url.searchParams.append(b.name, b.value);
+		history.replaceState(history.state, '', url);
+	};
+
+	const render = (hits: Hit[], query: string) => {
+		list.replaceChildren(
+			...hits.map((hit, i) => {
+				const li = document.createElement('li');
+				li.id = `${list.id}-${i}`;
+				li.setAttribute('role', 'option');
+				li.setAttribute('aria-selected', 'false');
+				const a = document.createElement('a');
+				a.href = hitHref(hit, query);
+				a.tabIndex = -1;
+				const page = document.createElement('span');
+				page.className = 'hit-page';
+				page.textContent = hit.page;
+				a.append(page);
+				if (hit.section && hit.section !== hit.page) {
+					const section = document.createElement('span');
+					section.className = 'hit-section';
+					section.textContent = ` › ${hit.section}`;
+					a.append(section);
+				}
+				if (hit.kind) {
+					const kind = document.createElement('span');
+					kind.className = 'hit-kind';
+					kind.textContent = hit.kind;
+					a.prepend(kind);
+				}
+				const excerpt = document.createElement('span');
+				excerpt.className = 'hit-excerpt';
+				// safeExcerpt escaped everything except <mark>.
+				excerpt.innerHTML = hit.excerpt;
+				a.append(excerpt);
+				li.append(a);
+				return li;
+			})
+		);
+		input.setAttribute('aria-expanded', String(hits.length > 0));
+		active = -1;
+		input.removeAttribute('aria-activedescendant');
+	};
+
+	const run = async (raw = input.value) => {
+		const query = raw.slice(0, 500);
+		const mine = ++generation;
+		saveUrl(query.trim());
+		if (!normalise(query)) {
+			render([], query);
+			status.textContent = query.trim() ? 'Type a word to search for.' : '';
+			return;
+		}
+		const filters: Record<string, string[]> = {};
+		for (const b of boxes) if (b.checked) (filters[b.name] ??= []).push(b.value);
+		try {
+			const pf = await loadPagefind(base);
+			const hits = await search(pf, query, filters);
+			if (mine !== generation) return;
+			render(hits, query);
+			status.textContent = hits.length
+				? `${hits.length} result${hits.length === 1 ? '' : 's'}`
+				: 'No results. Try fewer or different words, or clear the filters.';
+			panel.dispatchEvent(new CustomEvent('kb:results', { bubbles: true }));
+		} catch {
+			if (mine !== generation) return;
+			render([], query);
+			status.textContent = 'Search could not load. Reload the page and try again.';
+		}
+	};
+
+	input.addEventListener('input', () => void run());
+	for (const b of boxes) b.addEventListener('change', () => void run());
+	panel.querySelector('form')?.addEventListener('submit', (e) => {
+		e.preventDefault();
+		void run();
+	});
+	input.addEventListener('keydown', (e) => {
+		if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+			e.preventDefault();
+			setActive(active + (e.key === 'ArrowDown' ? 1 : -1));
+		} else if (e.key === 'Enter') {
+			const target = options()[Math.max(active, 0)]?.querySelector('a');
+			if (target) {
+				e.preventDefault();
+				target.click();
+			}
+		}
+	});
+
+	const q = new URLSearchParams(location.search).get('q');
+	if (q) {
+		input.value = q.slice(0, 500);
+		void run();
+	}
+	return {
+		run: (query?: string) => {
+			if (query !== undefined) input.value = query;
+			void run();
+		},
+		focus: () => {
+			input.focus();
+		},
+	};
+}
