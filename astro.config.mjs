@@ -2,7 +2,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
-import { pagefindIntegration } from './src/integrations/pagefind.ts';
+import { finishBuild } from './src/integrations/finish-build.ts';
 import { rehypeHeadingIds, unified } from '@astrojs/markdown-remark';
 import { transformerNotationHighlight, transformerNotationDiff } from '@shikijs/transformers';
 import githubLight from '@shikijs/themes/github-light-default';
@@ -36,7 +36,7 @@ export default defineConfig({
 			// Forwarding pages of renamed FAQ answers are not pages of their own.
 			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)),
 		}),
-		pagefindIntegration(),
+		finishBuild(siteConfig.base),
 	],
 	security: {
 		csp: {

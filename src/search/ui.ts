@@ -1,3 +1,4 @@
+import searchCssUrl from '../styles/search.css?url';
 import { loadPagefind, search, type Hit } from './engine';
 import { keyTerms, normalise } from './query-plan';
 
@@ -22,6 +23,23 @@ function hitHref(hit: Hit, query: string): string {
 }
 
 /**
+ * Styles for the header dialog arrive with the search code, not with every page; the search
+ * and 404 pages link the same file themselves.
+ */
+function ensureStyles(): void {
+	if (document.querySelector(`link[href="${searchCssUrl}"]`)) return;
+	const link = document.createElement('link');
+	link.rel = 'stylesheet';
+	link.href = searchCssUrl;
+	document.head.append(link);
+}
+
+/** Downloads Pagefind and its index entry ahead of the first search. */
+export function warm(base: string): void {
+	void loadPagefind(base).catch(() => undefined);
+}
+
+/**
  * Wires one search panel (the header dialog, the search page or the 404 page): results as the
  * reader types, arrow keys and Enter, filters, and the query kept in the address.
  */
@@ -29,6 +47,7 @@ export function attachPanel(
 	panel: HTMLElement,
 	base: string
 ): { run(query?: string): void; focus(): void } {
+	ensureStyles();
 	const input = panel.querySelector<HTMLInputElement>('input[type="search"]');
 	const list = panel.querySelector<HTMLUListElement>('.search-results');
 	const status = panel.querySelector<HTMLElement>('.search-status');
@@ -151,10 +170,9 @@ export function attachPanel(
 	});
 
 	const q = new URLSearchParams(location.search).get('q');
-	if (q) {
-		input.value = q.slice(0, 500);
-		void run();
-	}
+	if (q) input.value = q.slice(0, 500);
+	// Anything typed while the search code was still loading is searched now.
+	if (input.value) void run();
 	return {
 		run: (query?: string) => {
 			if (query !== undefined) input.value = query;

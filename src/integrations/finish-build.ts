@@ -1,14 +1,15 @@
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
+import { writeServiceWorker } from '../offline/service-worker.ts';
 
 /**
- * Indexes the finished site with Pagefind as the last step of `astro build`, so `npm run build`
- * always produces a searchable site. Only elements marked `data-pagefind-body` are indexed.
+ * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),
+ * then writes the service worker that makes the whole site, index included, work offline.
  */
-export function pagefindIntegration(): AstroIntegration {
+export function finishBuild(base: string): AstroIntegration {
 	return {
-		name: 'kb:pagefind',
+		name: 'kb:search-and-offline',
 		hooks: {
 			'astro:build:done': async ({ dir, logger }) => {
 				const site = fileURLToPath(dir);
@@ -24,6 +25,9 @@ export function pagefindIntegration(): AstroIntegration {
 					throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
 				logger.info(`indexed ${added.page_count} pages into ${site}pagefind`);
 				await pagefind.close();
+				// Last, once every file exists, so the offline copy includes the search index.
+				const sw = writeServiceWorker(site, base);
+				logger.info(`service worker ${sw.version} precaches ${sw.count} files`);
 			},
 		},
 	};
