@@ -100,11 +100,13 @@ test('bad input: empty, very long, markup and unknown filters', async ({ page })
 test('the search page and the 404 page search too', async ({ page }) => {
 	await page.goto('search/?q=waypoint');
 	await expect(page.locator('main .search-results [role="option"]').first()).toBeVisible();
-	await page.goto('istio/no-such-waypoint-page/');
+	await page.goto('linkerd/fault-injection/');
 	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
 	// The words of the broken address are searched right away.
+	const input = page.locator('main').getByRole('combobox', { name: 'Search the guide' });
+	await expect(input).toHaveValue('linkerd fault injection');
 	await expect(page.locator('main .search-results [role="option"]').first()).toContainText(
-		/waypoint/i
+		/fault injection/i
 	);
 });
 

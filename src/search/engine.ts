@@ -62,16 +62,17 @@ const escapeHtml = (s: string) =>
 
 /** Escapes an excerpt but keeps Pagefind's <mark> tags, so page text can never inject markup. */
 export function safeExcerpt(excerpt: string): string {
-	const text = excerpt.replace(/<\/?mark>/g, (m) => (m === '<mark>' ? '\u0001' : '\u0002'));
-	const decoded = text
-		.replace(/&lt;/g, '<')
-		.replace(/&gt;/g, '>')
-		.replace(/&quot;/g, '"')
-		.replace(/&#39;/g, "'")
-		.replace(/&amp;/g, '&');
-	return escapeHtml(decoded)
-		.replace(/\u0001/g, '<mark>')
-		.replace(/\u0002/g, '</mark>');
+	const decode = (t: string) =>
+		t
+			.replace(/&lt;/g, '<')
+			.replace(/&gt;/g, '>')
+			.replace(/&quot;/g, '"')
+			.replace(/&#39;/g, "'")
+			.replace(/&amp;/g, '&');
+	return excerpt
+		.split(/(<\/?mark>)/)
+		.map((part) => (part === '<mark>' || part === '</mark>' ? part : escapeHtml(decode(part))))
+		.join('');
 }
 
 /**

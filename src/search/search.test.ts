@@ -1,0 +1,132 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { keyTerms, normalise, planQueries } from './query-plan.ts';
+import { bestSub, safeExcerpt } from './engine.ts';
+import { filtersFromUrl } from './ui.ts';
+import { buildVersion, precacheList, serviceWorkerSource } from '../offline/service-worker.ts';
+
+describe('query planning', () => {
+	it('searches the query as typed first, then without stop words, then selective terms', () => {
+		expect(planQueries('Do I need to restart pods after enabling Linkerd?')).toEqual([
+			'do i need to restart pods after enabling linkerd',
+			'restart pods linkerd',
+			'rollout restart pods linkerd',
+			'restart linkerd pods',
+			'restart linkerd',
+			'restart',
+			'rollout restart',
+			'linkerd',
+		]);
+	});
+
+	it('swaps synonyms both ways, whole phrases included', () => {
+		expect(planQueries('mutual TLS')).toContain('mtls');
+		expect(planQueries('mtls')).toContain('mutual tls');
+		expect(planQueries('sidecarless')).toContain('ambient');
+		expect(planQueries('authz')).toContain('authorization');
+	});
+
+	it('reads intent that the words alone miss', () => {
+		expect(planQueries('when should I not use a service mesh')).toContain('neither premature');
+	});
+
+	it('keeps mesh vocabulary intact', () => {
+		expect(normalise('linkerd.io/inject')).toBe('linkerd.io/inject');
+		expect(normalise('istio.io/dataplane-mode=ambient')).toBe('istio.io/dataplane-mode=ambient');
+		expect(keyTerms(normalise('What is ztunnel-config?'))).toEqual(['ztunnel-config']);
+	});
+
+	it('handles empty, hostile and huge input', () => {
+		expect(planQueries('')).toEqual([]);
+		expect(planQueries('   ???  ')).toEqual([]);
+		expect(planQueries('<script>alert(1)</script>')[0]).toBe('script alert 1 /script');
+		const long = planQueries('mesh '.repeat(200));
+		expect(long[0]?.length).toBeLessThanOrEqual(200);
+		expect(long.length).toBeLessThanOrEqual(8);
+	});
+});
+
+describe('results', () => {
+	it('escape page text in excerpts but keep the match marks', () => {
+		expect(safeExcerpt('use <mark>kubectl</mark> &lt;img src=x onerror=alert(1)&gt; here')).toBe(
+			'use <mark>kubectl</mark> &lt;img src=x onerror=alert(1)&gt; here'
+		);
+		expect(safeExcerpt('<b>bold</b> <mark>x</mark>')).toBe(
+			'&lt;b&gt;bold&lt;/b&gt; <mark>x</mark>'
+		);
+	});
+
+	it('land on the section that matches the rarest query word', () => {
+		const sub = (url: string, title: string, excerpt: string, score: number) => ({
+			url,
+			title,
+			excerpt,
+			weighted_locations: [{ weight: 1, balanced_score: score, location: 1 }],
+		});
+		const data = {
+			url: '/istio/install/',
+			excerpt: '',
+			meta: {},
+			sub_results: [
+				sub(
+					'/istio/install/#cni',
+					'5. Install the CNI node agent',
+					'<mark>istio-cni</mark> <mark>cni</mark>',
+					2000
+				),
+				sub(
+					'/istio/install/#k3s',
+					'k3s and k3d',
+					'<mark>k3s</mark> keeps its <mark>CNI</mark>',
+					1800
+				),
+				sub(
+					'/istio/install/#repo',
+					'1. Add the Helm repository',
+					'helm repo add <mark>istio</mark>',
+					500
+				),
+				sub('/istio/install/#istiod', '4. Install istiod', '<mark>istio/istiod</mark>', 3000),
+			],
+		};
+		expect(bestSub(data, ['k3s', 'istio', 'cni'])?.url).toBe('/istio/install/#k3s');
+		expect(bestSub(data, ['cni'])?.url).toBe('/istio/install/#cni');
+	});
+
+	it('read filters from the URL and drop unknown ones', () => {
+		expect(filtersFromUrl('?q=x&mesh=istio&mesh=bogus&kind=faq&kind=%3Cx%3E')).toEqual({
+			mesh: ['istio'],
+			kind: ['faq'],
+		});
+		expect(filtersFromUrl('')).toEqual({ mesh: [], kind: [] });
+	});
+});
+
+describe('the service worker', () => {
+	const site = mkdtempSync(join(tmpdir(), 'kb-sw-'));
+	mkdirSync(join(site, 'faq'));
+	writeFileSync(join(site, 'index.html'), 'home');
+	writeFileSync(join(site, 'faq', 'index.html'), 'faq');
+	writeFileSync(join(site, 'sw.js'), 'old worker');
+
+	it('precaches every file under the base, pages by their folder URL, never itself', () => {
+		expect(precacheList(site, '/docs/mesh/')).toEqual(['/docs/mesh/faq/', '/docs/mesh/']);
+	});
+
+	it('gets a new version whenever any file changes', () => {
+		const before = buildVersion(site);
+		writeFileSync(join(site, 'faq', 'index.html'), 'faq, reworded');
+		expect(buildVersion(site)).not.toBe(before);
+		writeFileSync(join(site, 'sw.js'), 'another worker');
+		expect(buildVersion(site)).toBe(buildVersion(site));
+	});
+
+	it('names its cache after the build and deletes only older ones of its own', () => {
+		const src = serviceWorkerSource('abc123', '/', ['/']);
+		expect(src).toContain("const CACHE = 'kb-' + VERSION;");
+		expect(src).toContain("k.startsWith('kb-') && k !== CACHE");
+		expect(src).not.toContain('skipWaiting();\n});');
+	});
+});
