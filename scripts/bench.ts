@@ -1,13 +1,21 @@
+import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { launchOptions } from '../e2e/browser.ts';
+import { loadQueries, runSearchBenchmark, summarise } from '../e2e/search-bench.ts';
 import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
 import { pageWeight } from '../src/lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
 
-/** Prints what each built page costs before interaction. Run after `npm run build`. */
+/**
+ * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
+ * and speed in headless Chromium against the preview server (or E2E_BASE_URL).
+ */
 const dist = 'dist';
 const base = normaliseBase(process.env['SITE_BASE']);
 const kb = (n: number) => (n / 1024).toFixed(1).padStart(7);
+
+console.log('== Page weight (bytes as built, before compression; KB = 1024 bytes)');
 const rows = listPages(dist).map((f) => pageWeight(dist, base, f, urlOfFile(f, base)));
-console.log('Page weight (bytes as built, before compression; KB = 1024 bytes)');
 console.log(
 	`${'page'.padEnd(48)}${'HTML'.padStart(7)}${'CSS'.padStart(7)}${'JS'.padStart(7)}${'CSS+JS'.padStart(8)}  requests`
 );
@@ -17,7 +25,51 @@ for (const r of rows) {
 	);
 }
 const max = (k: 'html' | 'css' | 'js' | 'requests') => Math.max(...rows.map((r) => r[k]));
+const maxTotal = Math.max(...rows.map((r) => r.css + r.js));
 console.log(
-	`max: HTML ${kb(max('html'))} KB, CSS ${kb(max('css'))} KB, JS ${kb(max('js'))} KB, requests ${max('requests')}`
+	`max: HTML ${kb(max('html'))} KB, CSS ${kb(max('css'))} KB, JS ${kb(max('js'))} KB, CSS+JS ${kb(maxTotal)} KB, requests ${max('requests')}`
 );
 console.log('budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by e2e/budgets.spec.ts)');
+
+async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
+	const external = process.env['E2E_BASE_URL'];
+	if (external) return fn(external);
+	const port = 4400 + Math.floor(Math.random() * 200);
+	const server = spawn('npx', ['astro', 'preview', '--port', String(port)], {
+		env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+		stdio: 'ignore',
+		detached: true,
+	});
+	const url = `http://localhost:${port}${base}`;
+	try {
+		for (let i = 0; i < 100; i++) {
+			try {
+				if ((await fetch(url)).ok) break;
+			} catch {
+				// not up yet
+			}
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		return await fn(url);
+	} finally {
+		if (server.pid) process.kill(-server.pid);
+	}
+}
+
+console.log('\n== Search (headless Chromium, warm index, keystroke to rendered results)');
+await withServer(async (url) => {
+	const browser = await chromium.launch(launchOptions());
+	const page = await browser.newPage({ baseURL: url });
+	const results = await runSearchBenchmark(page, loadQueries(), base);
+	const s = summarise(results);
+	for (const r of results) {
+		console.log(
+			`${r.rank === 1 ? ' 1' : r.rank ? ` ${r.rank}` : ' -'}  ${r.ms.toFixed(0).padStart(4)} ms  ${r.q}`
+		);
+	}
+	console.log(
+		`queries ${s.n}: recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)} (target >= 0.90); ` +
+			`time p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms (target p95 <= 100 ms)`
+	);
+	await browser.close();
+});
