@@ -76,6 +76,10 @@ export default defineConfig({
 		},
 	},
 	vite: {
+		// Every script stays a file, so one header policy (script-src 'self' plus the theme script's
+		// hash) covers every page; inlined scripts would each need their own hash.
+		build: { assetsInlineLimit: 0 },
+		worker: { format: 'es' },
 		plugins: [
 			{
 				name: 'kb:code-colors',

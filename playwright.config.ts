@@ -16,11 +16,17 @@ export default defineConfig({
 	// Two cores run the server, two browsers and axe at once; give assertions room.
 	expect: { timeout: 10_000 },
 	workers: 2,
-	reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+	reporter: [
+		['list'],
+		['json', { outputFile: process.env['E2E_REPORT'] ?? 'test-results/e2e.json' }],
+	],
 	use: {
 		baseURL: external ?? `http://localhost:${port}${base}`,
 		launchOptions: launchOptions(),
 		browserName: 'chromium',
+		// Each test is a fresh browser; a worker precaching the whole site on every visit would only
+		// slow the suite down. The offline tests allow it explicitly.
+		serviceWorkers: 'block',
 	},
 	...(external
 		? {}

@@ -17,6 +17,7 @@ test('every page loads at most 30 KB of CSS and JS, at most 12 KB of it JS', () 
 });
 
 test('no layout shift while the theme and fonts settle', async ({ page }) => {
+	test.setTimeout(300_000);
 	await page.addInitScript(() => {
 		localStorage.setItem('kb-theme', 'dark');
 		(window as unknown as { cls: number }).cls = 0;
@@ -35,6 +36,7 @@ test('no layout shift while the theme and fonts settle', async ({ page }) => {
 });
 
 test('the only inline script is the theme script, once per page', async ({ page }) => {
+	test.setTimeout(300_000);
 	for (const path of sitemapPaths()) {
 		await page.goto(path);
 		const inline = await page

@@ -5,6 +5,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { writeServiceWorker } from '../src/offline/service-worker';
 import { startStaticServer } from './static-server';
 
+test.use({ serviceWorkers: 'allow' });
+
 async function waitUntilOffline(page: Page) {
 	await expect(page.locator('kb-offline .offline-label')).toHaveText('Available offline', {
 		timeout: 60_000,

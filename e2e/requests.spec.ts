@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { sitemapPaths } from './site';
 
 test('no page requests anything from another host', async ({ page, baseURL }) => {
+	test.setTimeout(300_000);
 	const own = new URL(baseURL ?? '').host;
 	const foreign: string[] = [];
 	page.on('request', (req) => {

@@ -3,6 +3,7 @@ import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
 import { findFaqIdClashes } from './lib/faq-ids.ts';
 import { faqCategories } from './schemas/faq.ts';
+import { loadComparison, loadDecisionTree } from './lib/content-files.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -101,6 +102,15 @@ export function neighbours(page: Page): { prev: Page | undefined; next: Page | u
 	const i = pages.findIndex((p) => p.id === page.id);
 	return { prev: pages[i - 1], next: pages[i + 1] };
 }
+
+/** The decision tree (content/data/decision-tree.yaml), checked as a graph. */
+export const decisionTree = loadDecisionTree(
+	undefined,
+	meshes.map((m) => m.id)
+);
+
+/** The comparison matrix (content/data/comparison.yaml). */
+export const comparison = loadComparison();
 
 /** URL of the FAQ page, or of one answer on it. */
 export function faqUrl(id?: string): string {

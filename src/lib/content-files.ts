@@ -6,6 +6,8 @@ import { z } from 'astro/zod';
 import { glossarySchema, type GlossaryEntry } from '../schemas/glossary.ts';
 import { anchorAliasSchema } from '../schemas/anchor-alias.ts';
 import type { AnchorAlias } from '../plugins/rehype-anchor-aliases.ts';
+import { decisionTreeSchema, type DecisionTree } from '../schemas/decision-tree.ts';
+import { comparisonSchema, type Comparison } from '../schemas/comparison.ts';
 
 /**
  * Reads the glossary for the Markdown pipeline, which runs before content collections exist.
@@ -47,4 +49,50 @@ export function loadFaqAliases(dir = 'content/faq'): string[] {
 			const aliases = readFrontmatter(readFileSync(`${dir}/${f}`, 'utf8'))['aliases'];
 			return Array.isArray(aliases) ? aliases.map(String) : [];
 		});
+}
+
+/**
+ * The decision tree, validated as data and as a graph. A broken tree stops the build with the
+ * file, the node and what is wrong.
+ */
+export function loadDecisionTree(
+	path = 'content/data/decision-tree.yaml',
+	meshIds?: string[]
+): DecisionTree {
+	const result = decisionTreeSchema.safeParse(parse(readFileSync(path, 'utf8')));
+	if (!result.success) {
+		const issues = result.error.issues
+			.map((i) => `  ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+			.join('\n');
+		throw new Error(`${path} is not a valid decision tree:\n${issues}`);
+	}
+	const unknown = result.data.outcomes.filter(
+		(o) => o.mesh && meshIds && !meshIds.includes(o.mesh)
+	);
+	if (unknown.length > 0) {
+		throw new Error(
+			`${path}: ${unknown.map((o) => `outcome "${o.id}" names mesh "${o.mesh ?? ''}"`).join(', ')}, not an id in content/data/meshes.yaml`
+		);
+	}
+	return result.data;
+}
+
+/** The comparison matrix; a cell without a source or version stops the build, naming the row. */
+export function loadComparison(path = 'content/data/comparison.yaml'): Comparison {
+	const data: unknown = parse(readFileSync(path, 'utf8'));
+	const result = comparisonSchema.safeParse(data);
+	if (!result.success) {
+		const rows = (data as { rows?: { id?: string }[] } | null)?.rows ?? [];
+		const issues = result.error.issues
+			.map((i) => {
+				const row =
+					i.path[0] === 'rows' && typeof i.path[1] === 'number'
+						? ` (row "${rows[i.path[1]]?.id ?? i.path[1]}")`
+						: '';
+				return `  ${i.path.join('.')}${row}: ${i.message}`;
+			})
+			.join('\n');
+		throw new Error(`${path} is invalid:\n${issues}`);
+	}
+	return result.data;
 }

@@ -44,6 +44,8 @@ export interface CodeBlockSummary {
 	placeholders: string[];
 	/** Number of blocks marked `step`. */
 	steps: number;
+	/** Number of code blocks; pages without any skip the copy-button script. */
+	blocks: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function rehypeCodeBlocks() {
 		let heading = '';
 		const placeholders: string[] = [];
 		let steps = 0;
+		let blocks = 0;
 		visit(tree, 'element', (node, index, parent) => {
 			if (/^h[2-4]$/.test(node.tagName)) {
 				heading = textOf(node).trim();
@@ -97,6 +100,7 @@ export function rehypeCodeBlocks() {
 				);
 			}
 			if (step) steps++;
+			blocks++;
 			const wrapper = el(
 				'kb-code',
 				{
@@ -111,7 +115,7 @@ export function rehypeCodeBlocks() {
 		});
 		const data = (file.data['astro'] ??= {}) as { frontmatter?: Record<string, unknown> };
 		data.frontmatter ??= {};
-		const summary: CodeBlockSummary = { placeholders, steps };
+		const summary: CodeBlockSummary = { placeholders, steps, blocks };
 		data.frontmatter['codeBlocks'] = summary;
 	};
 }

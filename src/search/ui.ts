@@ -183,3 +183,13 @@ export function attachPanel(
 		},
 	};
 }
+
+/**
+ * The header dialog loads this file as a standalone bundle (see Search.astro), which keeps Vite's
+ * 1.9 KB preload helper off every page; a standalone bundle has no exports, so it registers here.
+ */
+export interface SearchModule {
+	attachPanel: typeof attachPanel;
+	warm: typeof warm;
+}
+(globalThis as { kbSearch?: SearchModule }).kbSearch = { attachPanel, warm };

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+
+interface Tree {
+	start: string;
+	questions: { id: string; text: string; answers: { id: string; label: string; next: string }[] }[];
+	outcomes: { id: string; title: string }[];
+}
+const tree = parse(readFileSync('content/data/decision-tree.yaml', 'utf8')) as Tree;
+
+/** One answer path to each outcome, found by walking the data. */
+function pathsToOutcomes(): Map<string, { question: string; label: string; answer: string }[]> {
+	const found = new Map<string, { question: string; label: string; answer: string }[]>();
+	const walk = (id: string, path: { question: string; label: string; answer: string }[]) => {
+		const q = tree.questions.find((x) => x.id === id);
+		if (!q) {
+			if (!found.has(id)) found.set(id, path);
+			return;
+		}
+		for (const a of q.answers)
+			walk(a.next, [...path, { question: q.id, label: a.label, answer: a.id }]);
+	};
+	walk(tree.start, []);
+	return found;
+}
+const paths = pathsToOutcomes();
+const titleOf = (id: string) => tree.outcomes.find((o) => o.id === id)?.title ?? id;
+const current = (page: Page) => page.locator('.dt-node:not([hidden])');
+
+for (const [outcome, path] of paths) {
+	test(`by mouse, reach "${titleOf(outcome)}"`, async ({ page }) => {
+		await page.goto('decide/tree/');
+		for (const step of path)
+			await current(page).getByRole('link', { name: step.label, exact: true }).click();
+		await expect(current(page).getByRole('heading', { level: 2 })).toContainText(titleOf(outcome));
+		await expect(page).toHaveURL(new RegExp(`answers=${path.map((s) => s.answer).join('\\.')}$`));
+		await expect(current(page).locator('.dt-reasons li')).toHaveCount(path.length);
+	});
+
+	test(`by keyboard only, reach "${titleOf(outcome)}", and the URL reopens it`, async ({
+		page,
+	}) => {
+		await page.goto('decide/tree/');
+		for (const step of path) {
+			const link = current(page).getByRole('link', { name: step.label, exact: true });
+			await link.focus();
+			await page.keyboard.press('Enter');
+			// Focus moves to the new step's heading.
+			await expect(current(page).getByRole('heading', { level: 2 })).toBeFocused();
+		}
+		await expect(current(page).getByRole('heading', { level: 2 })).toContainText(titleOf(outcome));
+		const url = page.url();
+		await page.goto('about:blank');
+		await page.goto(url);
+		await expect(current(page).getByRole('heading', { level: 2 })).toContainText(titleOf(outcome));
+	});
+}
+
+test('the back button steps back through the answers', async ({ page }) => {
+	await page.goto('decide/tree/');
+	const [first, second] = paths.get('linkerd') ?? [];
+	await current(page)
+		.getByRole('link', { name: first?.label ?? '', exact: true })
+		.click();
+	await current(page)
+		.getByRole('link', { name: second?.label ?? '', exact: true })
+		.click();
+	await page.goBack();
+	await expect(page).toHaveURL(new RegExp(`answers=${first?.answer ?? ''}$`));
+	await expect(current(page)).toHaveAttribute('data-node', second?.question ?? '');
+	await page.getByRole('button', { name: 'Back' }).click();
+	await expect(current(page)).toHaveAttribute('data-node', tree.start);
+	await expect(page.getByRole('button', { name: 'Back' })).toBeDisabled();
+});
+
+test('a garbage or outdated link opens at the last valid step and says so', async ({ page }) => {
+	await page.goto('decide/tree/?answers=yes.yes.%3Cscript%3E.zzz');
+	await expect(page.getByRole('status').filter({ hasText: 'partly out of date' })).toBeVisible();
+	await expect(current(page)).toHaveAttribute('data-node', 'platform');
+	await page.goto('decide/tree/?answers=%%%%');
+	await expect(current(page)).toHaveAttribute('data-node', tree.start);
+});
+
+test.describe('copy summary', () => {
+	test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+	test('gives the path and outcome as Markdown', async ({ page }) => {
+		const path = paths.get('neither') ?? [];
+		await page.goto(`decide/tree/?answers=${path.map((s) => s.answer).join('.')}`);
+		await page.getByRole('button', { name: 'Copy summary' }).click();
+		const md = await page.evaluate(() => navigator.clipboard.readText());
+		expect(md).toMatch(
+			/^\*\*Service mesh decision: Neither, for now\*\* \(\[open the decision\]\(http[^)]+answers=none\)\)/
+		);
+		expect(md).toContain(
+			'- Is any of the four mesh problems a blocker for you today? **No, none of them blocks us today**.'
+		);
+	});
+});
+
+test('the flowchart highlights the path', async ({ page }) => {
+	const path = paths.get('istio-ambient') ?? [];
+	await page.goto(`decide/tree/?answers=${path.map((s) => s.answer).join('.')}`);
+	await expect(page.locator('[data-flow-node="istio-ambient"]')).toHaveClass(/on-path/);
+	await expect(page.locator('[data-flow-node="linkerd"]')).not.toHaveClass(/on-path/);
+	await expect(page.locator('line.on-path')).toHaveCount(path.length);
+});
+
+test.describe('without JavaScript', () => {
+	test.use({ javaScriptEnabled: false });
+
+	test('anchors lead through the whole tree', async ({ page }) => {
+		await page.goto('decide/tree/');
+		for (const step of paths.get('istio-sidecar') ?? []) {
+			await page
+				.locator(`#q-${step.question}`)
+				.locator('..')
+				.getByRole('link', { name: step.label, exact: true })
+				.click();
+		}
+		await expect(page).toHaveURL(/#outcome-istio-sidecar$/);
+		await expect(page.locator('#outcome-istio-sidecar')).toBeInViewport();
+	});
+});
+
+test('every step passes axe', async ({ page }) => {
+	test.setTimeout(120_000);
+	const seen = new Set<string>();
+	for (const [, path] of paths) {
+		for (let i = 0; i <= path.length; i++) {
+			const answers = path
+				.slice(0, i)
+				.map((s) => s.answer)
+				.join('.');
+			if (seen.has(answers)) continue;
+			seen.add(answers);
+			await page.goto(`decide/tree/?answers=${answers}`);
+			const { violations } = await new AxeBuilder({ page })
+				.include('kb-decision-tree')
+				.withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
+				.analyze();
+			expect(violations.map((v) => `${answers}: ${v.id}`)).toEqual([]);
+		}
+	}
+});

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { listFiles } from './lib/dist-files.ts';
+import { findCrdDir, loadCrds } from './lib/crd-schemas.ts';
+import { formatError, ManifestValidator } from './lib/validate-manifest.ts';
+import { validateWithModels } from './lib/validate-models.ts';
+import { themeScriptHash } from './lib/theme-script.ts';
+
+const files = listFiles('deploy/k8s').filter((f) => f.endsWith('.yaml'));
+
+describe('deployment manifests', () => {
+	it.each(files)('%s is valid for the Kubernetes API it names', async (file) => {
+		const source = readFileSync(`deploy/k8s/${file}`, 'utf8');
+		const { errors, unchecked } = await validateWithModels(file, source);
+		expect(errors).toEqual([]);
+		expect(unchecked).toEqual([]);
+		const crds = findCrdDir();
+		if (crds)
+			expect(new ManifestValidator(loadCrds(crds)).validate(file, source).map(formatError)).toEqual(
+				[]
+			);
+	});
+
+	it('run non-root on a read-only root filesystem with probes, limits and every capability dropped', () => {
+		const d = readFileSync('deploy/k8s/deployment.yaml', 'utf8');
+		for (const line of [
+			'runAsNonRoot: true',
+			'readOnlyRootFilesystem: true',
+			'allowPrivilegeEscalation: false',
+			'drop: ["ALL"]',
+			'readinessProbe:',
+			'livenessProbe:',
+			'limits:',
+			'type: RuntimeDefault',
+		]) {
+			expect(d).toContain(line);
+		}
+	});
+
+	it('show how to enrol the guide in either mesh', () => {
+		expect(readFileSync('deploy/k8s/namespace-istio-ambient.yaml', 'utf8')).toContain(
+			'istio.io/dataplane-mode: ambient'
+		);
+		expect(readFileSync('deploy/k8s/namespace-linkerd.yaml', 'utf8')).toContain(
+			'linkerd.io/inject: enabled'
+		);
+	});
+});
+
+describe('nginx configuration', () => {
+	const conf = readFileSync('deploy/nginx/mesh-field-guide.conf', 'utf8');
+
+	it('allows exactly the theme script inline, and never unsafe-inline or unsafe-eval', () => {
+		const csp = conf.match(/set \$csp "([^"]+)"/)?.[1] ?? '';
+		expect(csp).toContain(`'${themeScriptHash}'`);
+		expect(csp).toContain("frame-ancestors 'none'");
+		expect(csp).not.toMatch(/unsafe-inline|'unsafe-eval'/);
+	});
+
+	it('sends the security headers, caches hashed assets and revalidates HTML and the worker', () => {
+		for (const h of [
+			'X-Content-Type-Options nosniff',
+			'Referrer-Policy',
+			'Permissions-Policy',
+			'max-age=31536000, immutable',
+			'"no-cache"',
+			'error_page 404 /404.html',
+			'webmanifest',
+			'pf_fragment',
+		]) {
+			expect(conf).toContain(h);
+		}
+	});
+});

@@ -1,0 +1,70 @@
+import { z } from 'astro/zod';
+
+/** A mesh's entry in one row: what it offers, where that is documented, and for which version. */
+const meshCellSchema = z.object(
+	{
+		/** Short answer shown in the cell. */
+		value: z.string().min(1),
+		/** One sentence of detail, shown under the value. */
+		note: z.string().min(1).optional(),
+		/** Upstream document the value rests on. */
+		source: z.url({
+			protocol: /^https$/,
+			error: 'every mesh cell needs a source: an https:// URL',
+		}),
+		/** Release the value holds for. */
+		version: z
+			.string({ error: 'every mesh cell needs the version it holds for' })
+			.regex(/^\d+\.\d+$/, 'version is a minor release like 1.31 or 2.20'),
+	},
+	{ error: 'every mesh needs a cell in every row: { value, source, version }' }
+);
+
+/** What plain Kubernetes plus common tools give, where that helps the comparison. */
+const neitherCellSchema = z.object({ value: z.string().min(1), note: z.string().optional() });
+
+export const comparisonSchema = z
+	.object({
+		/** Table sections, in display order. */
+		categories: z
+			.array(z.object({ id: z.string().regex(/^[a-z-]+$/), label: z.string().min(1) }))
+			.min(1),
+		rows: z
+			.array(
+				z.object({
+					/** Stable row anchor (`/decide/compare/#row-<id>`). Never change it. */
+					id: z.string().regex(/^[a-z0-9-]+$/),
+					/** Category id. */
+					category: z.string(),
+					/** Feature name, the row header. */
+					feature: z.string().min(1),
+					istio: meshCellSchema,
+					linkerd: meshCellSchema,
+					neither: neitherCellSchema.optional(),
+				})
+			)
+			.min(1),
+	})
+	.superRefine((data, ctx) => {
+		const cats = new Set(data.categories.map((c) => c.id));
+		const ids = new Set<string>();
+		data.rows.forEach((row, i) => {
+			if (!cats.has(row.category)) {
+				ctx.addIssue({
+					code: 'custom',
+					path: ['rows', i, 'category'],
+					message: `row "${row.id}": unknown category "${row.category}"`,
+				});
+			}
+			if (ids.has(row.id))
+				ctx.addIssue({
+					code: 'custom',
+					path: ['rows', i, 'id'],
+					message: `row id "${row.id}" is used twice`,
+				});
+			ids.add(row.id);
+		});
+	});
+
+export type Comparison = z.infer<typeof comparisonSchema>;
+export type ComparisonRow = Comparison['rows'][number];
