@@ -13,6 +13,8 @@ export default defineConfig({
 	fullyParallel: true,
 	forbidOnly: !!process.env['CI'],
 	retries: 0,
+	// Several tests walk every page of the site on a two-core machine.
+	timeout: 120_000,
 	// Two cores run the server, two browsers and axe at once; give assertions room.
 	expect: { timeout: 10_000 },
 	workers: 2,

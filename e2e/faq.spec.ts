@@ -56,7 +56,7 @@ test('the former per-answer URL forwards to the new one', async ({ page }) => {
 test('in-page links land on the answer, and back returns', async ({ page }) => {
 	await page.goto('faq/#mesh-some-namespaces');
 	await page
-		.locator('#mesh-some-namespaces')
+		.locator('article.faq-entry:has(#mesh-some-namespaces)')
 		.getByRole('link', { name: 'the STRICT question' })
 		.click();
 	await expect(page).toHaveURL(/#strict-mtls-unmeshed$/);
@@ -81,7 +81,7 @@ test.describe('copying', () => {
 	}) => {
 		await page.goto('faq/');
 		await page
-			.locator('#restart-pods')
+			.locator('article.faq-entry:has(#restart-pods)')
 			.getByRole('button', { name: /Copy link/ })
 			.click();
 		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
@@ -96,7 +96,7 @@ test.describe('copying', () => {
 	}) => {
 		await page.goto('faq/');
 		await page
-			.locator('#default-deny')
+			.locator('article.faq-entry:has(#default-deny)')
 			.getByRole('button', { name: /Copy as Markdown/ })
 			.click();
 		const entry = entries.find((e) => e.id === 'default-deny');
