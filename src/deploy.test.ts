@@ -27,7 +27,7 @@ describe('deployment manifests', () => {
 			'runAsNonRoot: true',
 			'readOnlyRootFilesystem: true',
 			'allowPrivilegeEscalation: false',
-			'drop: ["ALL"]',
+			"drop: ['ALL']",
 			'readinessProbe:',
 			'livenessProbe:',
 			'limits:',
