@@ -50,6 +50,7 @@ describe('code block transform', () => {
 		expect(data.astro?.frontmatter?.['codeBlocks']).toEqual({
 			placeholders: ['namespace'],
 			steps: 1,
+			blocks: 1,
 		});
 	});
 
