@@ -5,6 +5,8 @@ import { loadQueries, runSearchBenchmark, summarise } from '../e2e/search-bench.
 import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
 import { pageWeight } from '../src/lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
+import { findNginx, startNginx } from './nginx.ts';
+import { runLighthouse } from './lighthouse.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
@@ -73,3 +75,26 @@ await withServer(async (url) => {
 	);
 	await browser.close();
 });
+
+console.log("\n== Lighthouse (mobile preset) behind the repository's nginx configuration");
+const nginx = findNginx();
+const server = nginx ? startNginx(nginx, dist, 8090) : undefined;
+if (!server) {
+	console.log('skipped: nginx is not installed (apt-get install nginx)');
+} else {
+	try {
+		const rows = await runLighthouse(server.url);
+		console.log(
+			`${'page'.padEnd(16)}${'perf'.padStart(6)}${'a11y'.padStart(6)}${'best'.padStart(6)}${'seo'.padStart(6)}${'LCP'.padStart(9)}${'TBT'.padStart(8)}${'CLS'.padStart(7)}`
+		);
+		for (const r of rows) {
+			const s = r.scores;
+			console.log(
+				`${r.kind.padEnd(16)}${String(s.performance).padStart(6)}${String(s.accessibility).padStart(6)}${String(s['best-practices']).padStart(6)}${String(s.seo).padStart(6)}${`${(r.lcp / 1000).toFixed(2)} s`.padStart(9)}${`${Math.round(r.tbt)} ms`.padStart(8)}${r.cls.toFixed(3).padStart(7)}`
+			);
+		}
+		console.log('target: 100 in all four categories on every page kind');
+	} finally {
+		server.stop();
+	}
+}

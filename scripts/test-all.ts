@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { findNginx, startNginx } from './nginx.ts';
 
 /**
  * The README's one test command: typecheck, lint, unit tests, the production build, link checks
@@ -97,9 +96,9 @@ if (step('build', 'npx', ['astro', 'build'])) {
 		'dist/**/*.html',
 	]);
 	suite('e2e (preview server)', 'npx', ['playwright', 'test'], 'test-results/e2e.json', playwright);
-	const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+	const nginx = findNginx();
 	if (nginx) {
-		const server = startNginx(nginx);
+		const server = startNginx(nginx, 'dist', 8089);
 		if (server) {
 			// Everything again behind the production web server, except the axe sweep already run above.
 			suite(
@@ -118,36 +117,6 @@ if (step('build', 'npx', ['astro', 'build'])) {
 	} else {
 		console.log('\n=== e2e (nginx): skipped, nginx is not installed (.ci/run installs it)');
 	}
-}
-
-/** Starts nginx with the repository's config, serving dist/ on a loopback port. */
-function startNginx(bin: string): { url: string; stop(): void } | undefined {
-	const dir = mkdtempSync(join(tmpdir(), 'kb-nginx-'));
-	const port = 8089;
-	const site = readFileSync('deploy/nginx/mesh-field-guide.conf', 'utf8')
-		.replace('listen 8080;', `listen 127.0.0.1:${port};`)
-		.replace('root /usr/share/nginx/html;', `root ${resolve('dist')};`);
-	writeFileSync(join(dir, 'site.conf'), site);
-	const main = readFileSync('deploy/nginx/nginx.conf', 'utf8')
-		.replace(
-			'include /etc/nginx/conf.d/mesh-field-guide.conf;',
-			`include ${join(dir, 'site.conf')};`
-		)
-		.replace('pid /tmp/nginx.pid;', `pid ${join(dir, 'nginx.pid')};`)
-		.replace(/\/tmp\/(\w+_temp)/g, `${dir}/$1`);
-	// As root, workers would otherwise run as "nobody", who cannot read a private checkout.
-	const user = process.getuid?.() === 0 ? 'user root;\n' : '';
-	writeFileSync(join(dir, 'nginx.conf'), user + main);
-	const r = spawnSync(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' });
-	if (r.status !== 0) return undefined;
-	return {
-		url: `http://127.0.0.1:${port}/`,
-		stop: () => {
-			spawnSync(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-s', 'stop'], {
-				stdio: 'inherit',
-			});
-		},
-	};
 }
 
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import lighthouse from 'lighthouse';
+import * as chromeLauncher from 'chrome-launcher';
+
+/** One page of each kind, as the production nginx config serves it. */
+export const lighthousePages = [
+	['home', ''],
+	['guide', 'istio/install/'],
+	['FAQ', 'faq/'],
+	['decision tree', 'decide/tree/'],
+	['comparison', 'decide/compare/'],
+	['404', 'no-such-page/'],
+] as const;
+
+export interface LighthouseRow {
+	kind: string;
+	scores: Record<'performance' | 'accessibility' | 'best-practices' | 'seo', number>;
+	lcp: number;
+	tbt: number;
+	cls: number;
+}
+
+/** Lighthouse's default (mobile) preset against each page; Debian's Chromium when present. */
+export async function runLighthouse(base: string): Promise<LighthouseRow[]> {
+	const chrome = await chromeLauncher.launch({
+		...(existsSync('/usr/bin/chromium') ? { chromePath: '/usr/bin/chromium' } : {}),
+		chromeFlags: [
+			'--headless=new',
+			'--no-sandbox',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+		],
+	});
+	const rows: LighthouseRow[] = [];
+	try {
+		for (const [kind, path] of lighthousePages) {
+			const result = await lighthouse(new URL(path, base).href, {
+				port: chrome.port,
+				output: 'json',
+				logLevel: 'error',
+			});
+			const lhr = result?.lhr;
+			if (!lhr) continue;
+			const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
+			rows.push({
+				kind,
+				scores: {
+					performance: score('performance'),
+					accessibility: score('accessibility'),
+					'best-practices': score('best-practices'),
+					seo: score('seo'),
+				},
+				lcp: lhr.audits['largest-contentful-paint']?.numericValue ?? 0,
+				tbt: lhr.audits['total-blocking-time']?.numericValue ?? 0,
+				cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? 0,
+			});
+		}
+	} finally {
+		chrome.kill();
+	}
+	return rows;
+}
