@@ -88,6 +88,10 @@ if (!server) {
 			`${'page'.padEnd(16)}${'perf'.padStart(6)}${'a11y'.padStart(6)}${'best'.padStart(6)}${'seo'.padStart(6)}${'LCP'.padStart(9)}${'TBT'.padStart(8)}${'CLS'.padStart(7)}`
 		);
 		for (const r of rows) {
+			if (r.error) {
+				console.log(`${r.kind.padEnd(16)}not measured: ${r.error}`);
+				continue;
+			}
 			const s = r.scores;
 			console.log(
 				`${r.kind.padEnd(16)}${String(s.performance).padStart(6)}${String(s.accessibility).padStart(6)}${String(s['best-practices']).padStart(6)}${String(s.seo).padStart(6)}${`${(r.lcp / 1000).toFixed(2)} s`.padStart(9)}${`${Math.round(r.tbt)} ms`.padStart(8)}${r.cls.toFixed(3).padStart(7)}`

@@ -14,6 +14,8 @@ export const lighthousePages = [
 
 export interface LighthouseRow {
 	kind: string;
+	/** Set when Lighthouse could not measure the page (for example on an overloaded machine). */
+	error?: string;
 	scores: Record<'performance' | 'accessibility' | 'best-practices' | 'seo', number>;
 	lcp: number;
 	tbt: number;
