@@ -12,10 +12,14 @@ describe('a page with invalid frontmatter', () => {
 			env: {
 				...process.env,
 				ASTRO_TELEMETRY_DISABLED: '1',
+				FORCE_COLOR: '0',
+				NO_COLOR: '1',
 				KB_CONTENT_ROOT: './src/schemas/fixtures/broken-site',
 			},
 		});
-		const output = run.stdout + run.stderr;
+		// Colour codes (CI terminals) would split the message; compare the plain text.
+		// eslint-disable-next-line no-control-regex -- stripping ANSI escape sequences is the point
+		const output = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '');
 		expect(run.status).not.toBe(0);
 		expect(output).toContain('src/schemas/fixtures/broken-site/docs/no-description.mdx');
 		expect(output).toContain(
