@@ -141,14 +141,14 @@ describe('copy all steps', () => {
 });
 
 describe('every shell block on the site', () => {
-	const blocks = listFiles('content/docs')
-		.filter((f) => f.endsWith('.mdx'))
-		.flatMap((f) =>
-			extractShellBlocks(`content/docs/${f}`, readFileSync(`content/docs/${f}`, 'utf8'))
-		);
+	const blocks = ['content/docs', 'content/faq'].flatMap((dir) =>
+		listFiles(dir)
+			.filter((f) => f.endsWith('.mdx'))
+			.flatMap((f) => extractShellBlocks(`${dir}/${f}`, readFileSync(`${dir}/${f}`, 'utf8')))
+	);
 
 	it('exists in numbers worth checking', () => {
-		expect(blocks.length).toBeGreaterThan(40);
+		expect(blocks.length).toBeGreaterThan(50);
 	});
 
 	it('passes bash -n', () => {
