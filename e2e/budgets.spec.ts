@@ -21,9 +21,24 @@ test('no layout shift while the theme and fonts settle', async ({ page }) => {
 	await page.addInitScript(() => {
 		localStorage.setItem('kb-theme', 'dark');
 		(window as unknown as { cls: number }).cls = 0;
+		const w = window as unknown as { cls: number; shifted: string[] };
+		w.shifted = [];
 		new PerformanceObserver((list) => {
-			for (const e of list.getEntries() as (PerformanceEntry & { value: number })[]) {
-				(window as unknown as { cls: number }).cls += e.value;
+			type Shift = PerformanceEntry & {
+				value: number;
+				sources: { node?: Node; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[];
+			};
+			for (const e of list.getEntries() as Shift[]) {
+				w.cls += e.value;
+				for (const s of e.sources) {
+					const el =
+						s.node instanceof Element
+							? `${s.node.tagName}.${s.node.className}`
+							: (s.node?.nodeName ?? '?');
+					w.shifted.push(
+						`${el} ${Math.round(s.previousRect.x)},${Math.round(s.previousRect.y)} -> ${Math.round(s.currentRect.x)},${Math.round(s.currentRect.y)}`
+					);
+				}
 			}
 		}).observe({ type: 'layout-shift', buffered: true });
 	});
@@ -31,7 +46,11 @@ test('no layout shift while the theme and fonts settle', async ({ page }) => {
 		await page.goto(path);
 		await page.evaluate(() => document.fonts.ready);
 		await page.waitForTimeout(200);
-		expect(await page.evaluate(() => (window as unknown as { cls: number }).cls), path).toBe(0);
+		const { cls, shifted } = await page.evaluate(() => {
+			const w = window as unknown as { cls: number; shifted: string[] };
+			return { cls: w.cls, shifted: w.shifted };
+		});
+		expect(cls, `${path}: ${shifted.join('; ')}`).toBe(0);
 	}
 });
 

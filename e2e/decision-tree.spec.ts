@@ -126,7 +126,7 @@ test.describe('without JavaScript', () => {
 });
 
 test('every step passes axe', async ({ page }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(400_000);
 	const seen = new Set<string>();
 	for (const [, path] of paths) {
 		for (let i = 0; i <= path.length; i++) {
