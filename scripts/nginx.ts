@@ -25,6 +25,8 @@ export function startNginx(
 			`include ${join(dir, 'site.conf')};`
 		)
 		.replace('pid /tmp/nginx.pid;', `pid ${join(dir, 'nginx.pid')};`)
+		// The container logs requests to stdout; in a test run that floods the report.
+		.replace('access_log /dev/stdout;', `access_log ${join(dir, 'access.log')};`)
 		.replace(/\/tmp\/(\w+_temp)/g, `${dir}/$1`);
 	// As root, workers would otherwise run as "nobody", who cannot read a private checkout.
 	const user = process.getuid?.() === 0 ? 'user root;\n' : '';
