@@ -16,7 +16,7 @@ async function waitUntilOffline(page: Page) {
 async function searchFirstHit(page: Page, query: string) {
 	await page.keyboard.press('/');
 	await page.locator('#dialog-search-q').fill(query);
-	const first = page.locator('#dialog-search-results [role="option"] a').first();
+	const first = page.locator('#dialog-search-results a[role="option"]').first();
 	await expect(first).toBeVisible({ timeout: 15_000 });
 	return first.getAttribute('href');
 }

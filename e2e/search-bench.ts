@@ -59,7 +59,7 @@ export async function runSearchBenchmark(
 			query.q
 		);
 		const hits = await page
-			.locator('#dialog-search-results li a')
+			.locator('#dialog-search-results a[role="option"]')
 			.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
 		const wanted = Array.isArray(query.expect) ? query.expect : [query.expect];
 		const rank = hits.findIndex((h) => wanted.some((w) => matches(h, w, base))) + 1;

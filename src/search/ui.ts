@@ -61,7 +61,7 @@ export function attachPanel(
 	let active = -1;
 	let generation = 0;
 
-	const options = () => [...list.querySelectorAll<HTMLLIElement>('li[role="option"]')];
+	const options = () => [...list.querySelectorAll<HTMLAnchorElement>('a[role="option"]')];
 	const setActive = (i: number) => {
 		const all = options();
 		active = all.length === 0 ? -1 : (i + all.length) % all.length;
@@ -86,11 +86,13 @@ export function attachPanel(
 	const render = (hits: Hit[], query: string) => {
 		list.replaceChildren(
 			...hits.map((hit, i) => {
+				// The link itself is the option: an option may not contain a focusable link.
 				const li = document.createElement('li');
-				li.id = `${list.id}-${i}`;
-				li.setAttribute('role', 'option');
-				li.setAttribute('aria-selected', 'false');
+				li.setAttribute('role', 'none');
 				const a = document.createElement('a');
+				a.id = `${list.id}-${i}`;
+				a.setAttribute('role', 'option');
+				a.setAttribute('aria-selected', 'false');
 				a.href = hitHref(hit, query);
 				a.tabIndex = -1;
 				const page = document.createElement('span');
@@ -161,7 +163,7 @@ export function attachPanel(
 			e.preventDefault();
 			setActive(active + (e.key === 'ArrowDown' ? 1 : -1));
 		} else if (e.key === 'Enter') {
-			const target = options()[Math.max(active, 0)]?.querySelector('a');
+			const target = options()[Math.max(active, 0)];
 			if (target) {
 				e.preventDefault();
 				target.click();
