@@ -37,8 +37,9 @@ interface PagefindResult {
 interface Pagefind {
 	options(o: Record<string, unknown>): Promise<void>;
 	init(): Promise<void>;
+	preload(term: string): Promise<void>;
 	search(
-		term: string,
+		term: string | null,
 		o?: { filters?: Record<string, string[]> }
 	): Promise<{ results: PagefindResult[] } | null>;
 }
@@ -55,6 +56,23 @@ export function loadPagefind(base: string): Promise<Pagefind> {
 		return pf;
 	})();
 	return loading;
+}
+
+let fragments: Promise<void> | undefined;
+
+/**
+ * Once the reader has started typing, loads the rest of the index (every word's chunk) and then
+ * every page's text (a few KB per page), a few at a time in Pagefind's worker: later keystrokes
+ * then never wait for a download. A search without a term returns every page.
+ */
+export function warmFragments(pf: Pagefind): Promise<void> {
+	fragments ??= (async () => {
+		await pf.preload('abcdefghijklmnopqrstuvwxyz0123456789'.split('').join(' '));
+		const all = (await pf.search(null))?.results ?? [];
+		for (let i = 0; i < all.length; i += 4)
+			await Promise.all(all.slice(i, i + 4).map((r) => r.data()));
+	})().catch(() => undefined);
+	return fragments;
 }
 
 const escapeHtml = (s: string) =>

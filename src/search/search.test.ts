@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyTerms, normalise, planQueries } from './query-plan.ts';
-import { bestSub, safeExcerpt } from './engine.ts';
+import { bestSub, safeExcerpt, warmFragments } from './engine.ts';
 import { filtersFromUrl } from './ui.ts';
 import { buildVersion, precacheList, serviceWorkerSource } from '../offline/service-worker.ts';
 
@@ -93,6 +93,39 @@ describe('results', () => {
 		};
 		expect(bestSub(data, ['k3s', 'istio', 'cni'])?.url).toBe('/istio/install/#k3s');
 		expect(bestSub(data, ['cni'])?.url).toBe('/istio/install/#cni');
+	});
+
+	it('warm up once: every index chunk, then every page text, a few at a time', async () => {
+		const calls: string[] = [];
+		let inFlight = 0;
+		let maxInFlight = 0;
+		const page = (id: number) => ({
+			id: String(id),
+			score: 1,
+			data: async () => {
+				maxInFlight = Math.max(maxInFlight, ++inFlight);
+				await Promise.resolve();
+				inFlight--;
+				calls.push(`data ${id}`);
+				return { url: `/p${id}/`, excerpt: '', meta: {} };
+			},
+		});
+		const pf = {
+			options: async () => {},
+			init: async () => {},
+			preload: async (term: string) => void calls.push(`preload ${term}`),
+			search: async (term: string | null) => {
+				calls.push(`search ${term}`);
+				return { results: Array.from({ length: 10 }, (_, i) => page(i)) };
+			},
+		};
+		await Promise.all([warmFragments(pf), warmFragments(pf)]);
+		expect(calls[0]).toBe(
+			'preload a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9'
+		);
+		expect(calls[1]).toBe('search null');
+		expect(calls.filter((c) => c.startsWith('data')).sort()).toHaveLength(10);
+		expect(maxInFlight).toBe(4);
 	});
 
 	it('read filters from the URL and drop unknown ones', () => {

@@ -1,5 +1,5 @@
 import searchCssUrl from '../styles/search.css?url';
-import { loadPagefind, search, type Hit } from './engine';
+import { loadPagefind, search, warmFragments, type Hit } from './engine';
 import { keyTerms, normalise } from './query-plan';
 
 const meshValues = ['istio', 'linkerd', 'both', 'neither'];
@@ -152,7 +152,13 @@ export function attachPanel(
 		}
 	};
 
-	input.addEventListener('input', () => void run());
+	input.addEventListener('input', () => {
+		// After the first results, so the download never delays them.
+		void run()
+			.then(() => loadPagefind(base))
+			.then(warmFragments)
+			.then(() => panel.dispatchEvent(new CustomEvent('kb:warm', { bubbles: true })));
+	});
 	for (const b of boxes) b.addEventListener('change', () => void run());
 	panel.querySelector('form')?.addEventListener('submit', (e) => {
 		e.preventDefault();
