@@ -100,14 +100,43 @@ test('bad input: empty, very long, markup and unknown filters', async ({ page })
 test('the search page and the 404 page search too', async ({ page }) => {
 	await page.goto('search/?q=waypoint');
 	await expect(page.locator('main .search-results [role="option"]').first()).toBeVisible();
+	const downloads: string[] = [];
+	page.on('request', (r) => {
+		if (r.url().includes('/pagefind/')) downloads.push(r.url());
+	});
 	await page.goto('linkerd/fault-injection/');
 	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
-	// The words of the broken address are searched right away.
+	// The page the broken address most likely meant is offered first, without the search index.
+	const closest = page.getByRole('region', { name: 'Pages with a similar address' });
+	await expect(closest.getByRole('link').first()).toHaveText('Can Linkerd do fault injection?');
+	await expect(closest.getByRole('link').first()).toHaveAttribute(
+		'href',
+		/\/faq\/linkerd-fault-injection\/$/
+	);
+	expect(downloads).toEqual([]);
+	// The words of the address wait in the search box; Enter searches them.
 	const input = page.locator('main').getByRole('combobox', { name: 'Search the guide' });
 	await expect(input).toHaveValue('linkerd fault injection');
+	await input.press('Enter');
 	await expect(page.locator('main .search-results [role="option"]').first()).toContainText(
 		/fault injection/i
 	);
+});
+
+test('an address with markup in it still gives a working 404 page', async ({ page }) => {
+	let alerted = false;
+	page.on('dialog', (d) => {
+		alerted = true;
+		void d.dismiss();
+	});
+	const response = await page.goto('%3Cscript%3Ealert(1)%3C/script%3E/');
+	expect(response?.status()).toBe(404);
+	const closest = page.getByRole('region', { name: 'Pages with a similar address' });
+	await expect(closest).toContainText('None. Search for the words of the address instead.');
+	const input = page.locator('main').getByRole('combobox', { name: 'Search the guide' });
+	await input.press('Enter');
+	await expect(page.locator('main .search-status')).not.toBeEmpty();
+	expect(alerted).toBe(false);
 });
 
 test('the index holds article text only, not navigation, footer or controls', async ({ page }) => {
