@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 
 export interface BenchQuery {
@@ -36,6 +36,10 @@ export async function runSearchBenchmark(
 	start = ''
 ): Promise<BenchResult[]> {
 	await page.goto(start);
+	// A first visit also saves the site for offline use; time search once that has settled.
+	await expect(page.locator('kb-offline .offline-label')).not.toHaveText(/Checking|Saving/, {
+		timeout: 60_000,
+	});
 	await page.keyboard.press('/');
 	const input = page.locator('#dialog-search-q');
 	await input.waitFor();

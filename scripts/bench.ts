@@ -6,7 +6,7 @@ import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
 import { pageWeight } from '../src/lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
 import { findNginx, startNginx } from './nginx.ts';
-import { runLighthouse } from './lighthouse.ts';
+import { runLighthouse, runsPerPage } from './lighthouse.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
@@ -76,7 +76,9 @@ await withServer(async (url) => {
 	await browser.close();
 });
 
-console.log("\n== Lighthouse (mobile preset) behind the repository's nginx configuration");
+console.log(
+	`\n== Lighthouse (mobile preset, median of ${runsPerPage} runs) behind the repository's nginx configuration`
+);
 const nginx = findNginx();
 const server = nginx ? startNginx(nginx, dist, 8090) : undefined;
 if (!server) {

@@ -133,7 +133,7 @@ export async function search(
 	pf: Pagefind,
 	raw: string,
 	filters: Record<string, string[]>,
-	limit = 8
+	limit = 6
 ): Promise<Hit[]> {
 	const plan = planQueries(raw);
 	if (plan.length === 0) return [];

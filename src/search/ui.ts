@@ -138,7 +138,7 @@ export function attachPanel(
 		for (const b of boxes) if (b.checked) (filters[b.name] ??= []).push(b.value);
 		try {
 			const pf = await loadPagefind(base);
-			const hits = await search(pf, query, filters);
+			const hits = await search(pf, query, filters, Number(panel.dataset['limit']) || 6);
 			if (mine !== generation) return;
 			render(hits, query);
 			status.textContent = hits.length
