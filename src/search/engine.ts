@@ -96,7 +96,9 @@ export function safeExcerpt(excerpt: string): string {
 /**
  * The section that answers best. Each query word a section's excerpt matches counts more the
  * rarer it is among the page's sections (a "k3s" match beats yet another "istio"); a heading
- * that names a word counts extra; the strongest match and then the earlier section break ties.
+ * that names a word counts extra. Among equals, the earlier section wins unless a later one
+ * matches far more strongly: a term is usually introduced where it is first used, and repeated
+ * further down (how to remove a label is not where to read about it).
  */
 export function bestSub(data: PagefindData, terms: string[]): PagefindSub | undefined {
 	const subs = (data.sub_results ?? []).filter((s) => s.url !== data.url);
@@ -112,7 +114,7 @@ export function bestSub(data: PagefindData, terms: string[]): PagefindSub | unde
 		const rarity = [...(covered[i] ?? [])].reduce((n, t) => n + 1 / (spread.get(t) ?? 1), 0);
 		const named = terms.filter((t) => s.title.toLowerCase().includes(t)).length;
 		const score =
-			body > 0 ? rarity * 1000 + named * 500 + Math.log1p(body) * 10 - Math.min(i, 10) : 0;
+			body > 0 ? rarity * 1000 + named * 500 + Math.log1p(body) * 3 - Math.min(i, 10) : 0;
 		return { s, score };
 	});
 	return ranked.filter((x) => x.score > 0).sort((a, b) => b.score - a.score)[0]?.s;

@@ -95,6 +95,28 @@ describe('results', () => {
 		expect(bestSub(data, ['cni'])?.url).toBe('/istio/install/#cni');
 	});
 
+	it('land where a term is introduced rather than where it is repeated more often', () => {
+		const sub = (url: string, excerpt: string, score: number) => ({
+			url,
+			title: url.split('#')[1] ?? '',
+			excerpt,
+			weighted_locations: [{ weight: 1, balanced_score: score, location: 1 }],
+		});
+		const data = {
+			url: '/istio/enrol/',
+			excerpt: '',
+			meta: {},
+			sub_results: [
+				sub('/istio/enrol/#namespace', 'label <mark>istio.io/dataplane-mode</mark>=ambient', 900),
+				...['pod', 'verify', 'waypoint', 'waypoint-scope'].map((id) =>
+					sub(`/istio/enrol/#${id}`, 'no match here', 0)
+				),
+				sub('/istio/enrol/#remove', 'label <mark>istio.io/dataplane-mode</mark>-', 1800),
+			],
+		};
+		expect(bestSub(data, ['istio.io/dataplane-mode'])?.url).toBe('/istio/enrol/#namespace');
+	});
+
 	it('warm up once: every index chunk, then every page text, a few at a time', async () => {
 		const calls: string[] = [];
 		let inFlight = 0;
