@@ -64,7 +64,7 @@ describe('nginx configuration', () => {
 			'Permissions-Policy',
 			'max-age=31536000, immutable',
 			'"no-cache"',
-			'error_page 404 /404.html',
+			'error_page 400 404 /404.html',
 			'webmanifest',
 			'pf_fragment',
 		]) {
