@@ -124,6 +124,59 @@ test('filled placeholders change every command, travel in the URL and are copied
 	await expect(block).toContainText('namespace shop istio.io');
 });
 
+test('Copy with an unfilled placeholder asks for the value first, then copies it filled', async ({
+	page,
+}) => {
+	await page.goto('faq/viz-routes-empty/');
+	const block = page.locator('kb-code').filter({ hasText: 'stat-outbound' }).first();
+	await page.evaluate(() => navigator.clipboard.writeText('untouched'));
+	await block.getByRole('button', { name: 'Copy shell code' }).click();
+	expect(await clipboard(page)).toBe('untouched');
+	await expect(block.locator('.code-fill-note')).toHaveText(
+		/^Fill in <client>, <namespace> and <server> first/
+	);
+	const client = block.getByRole('textbox', { name: 'client' });
+	await expect(client).toBeFocused();
+	await client.fill('web');
+	await block.getByRole('textbox', { name: 'namespace' }).fill('shop');
+	await block.getByRole('textbox', { name: 'server' }).fill('api');
+	await expect(block.locator('.code-fill-note')).toHaveText(/^Ready/);
+	await page.keyboard.press('Enter');
+	await expect
+		.poll(() => clipboard(page))
+		.toBe(
+			'linkerd viz stat-outbound deploy/web -n shop\nlinkerd viz stat-inbound deploy/api -n shop'
+		);
+	// The answer's own form and the address follow the values typed in the block.
+	await expect(page.locator('kb-placeholders input[data-ph="namespace"]')).toHaveValue('shop');
+	await expect(page).toHaveURL(/ph\.client=web/);
+});
+
+test('a second Copy takes the template, as the note said it would', async ({ page }) => {
+	await page.goto('faq/viz-routes-empty/');
+	const block = page.locator('kb-code').filter({ hasText: 'stat-outbound' }).first();
+	const button = block.locator('.copy-btn');
+	await button.click();
+	await expect(button).toHaveText(/Copy template/);
+	await button.click();
+	await expect.poll(() => clipboard(page)).toContain('deploy/<client> -n <namespace>');
+	await expect(page.locator('#kb-announcer')).toHaveText(
+		'Template with placeholders copied to the clipboard'
+	);
+});
+
+test('the FAQ page copies code inside answers and offers their placeholders', async ({ page }) => {
+	await page.goto('faq/?ph.namespace=shop#viz-routes-empty');
+	const answer = page.locator('.faq-entry').filter({ has: page.locator('#viz-routes-empty') });
+	await expect(answer.locator('kb-placeholders input[data-ph="namespace"]')).toHaveValue('shop');
+	await expect(answer.locator('kb-code').first()).toContainText('-n shop');
+	const crds = page
+		.locator('.faq-entry')
+		.filter({ has: page.locator('#linkerd-gateway-api-crds') });
+	await crds.locator('.copy-btn').first().click();
+	await expect.poll(() => clipboard(page)).toContain('kubectl');
+});
+
 test('unsafe placeholder values are refused with a message', async ({ page }) => {
 	await page.goto('istio/enrol/?ph.namespace=%24(id)');
 	const input = page.getByRole('textbox', { name: 'namespace' });

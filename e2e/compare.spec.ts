@@ -85,6 +85,9 @@ test('without JavaScript the table and the default result are readable', async (
 	await expect(page.locator('tr[data-option="istio-sidecar"] [data-field="requests"]')).toHaveText(
 		'13 GiB'
 	);
+	// No button that would submit to a page that never reads it; the note says what JS adds.
+	await expect(page.locator('kb-overhead button, kb-overhead [type="submit"]')).toHaveCount(0);
+	await expect(page.getByRole('note')).toHaveText(/show the result for these defaults/);
 	await context.close();
 });
 

@@ -5,7 +5,11 @@ import { expect, test, type Page } from '@playwright/test';
 
 interface Tree {
 	start: string;
-	questions: { id: string; text: string; answers: { id: string; label: string; next: string }[] }[];
+	questions: {
+		id: string;
+		text: string;
+		answers: { id: string; label: string; short: string; next: string }[];
+	}[];
 	outcomes: { id: string; title: string }[];
 }
 const tree = parse(readFileSync('content/data/decision-tree.yaml', 'utf8')) as Tree;
@@ -26,6 +30,8 @@ function pathsToOutcomes(): Map<string, { question: string; label: string; answe
 	return found;
 }
 const paths = pathsToOutcomes();
+const shortOf = (question: string, answer: string) =>
+	tree.questions.find((q) => q.id === question)?.answers.find((a) => a.id === answer)?.short ?? '';
 const titleOf = (id: string) => tree.outcomes.find((o) => o.id === id)?.title ?? id;
 const current = (page: Page) => page.locator('.dt-node:not([hidden])');
 
@@ -105,7 +111,52 @@ test('the flowchart highlights the path', async ({ page }) => {
 	await page.goto(`decide/tree/?answers=${path.map((s) => s.answer).join('.')}`);
 	await expect(page.locator('[data-flow-node="istio-ambient"]')).toHaveClass(/on-path/);
 	await expect(page.locator('[data-flow-node="linkerd"]')).not.toHaveClass(/on-path/);
-	await expect(page.locator('line.on-path')).toHaveCount(path.length);
+	await expect(page.locator('g.edge.on-path')).toHaveCount(path.length);
+	// The highlighted lines carry the answers the reader gave.
+	await expect(page.locator('g.edge.on-path text')).toHaveText(
+		path.map((s) => shortOf(s.question, s.answer))
+	);
+});
+
+test('every line leaving a question is labelled, and the whole chart fits the column', async ({
+	page,
+}) => {
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await page.goto('decide/tree/');
+	const answers = tree.questions.reduce((n, q) => n + q.answers.length, 0);
+	const labels = page.locator('.flowchart g.edge text');
+	await expect(labels).toHaveCount(answers);
+	for (const label of await labels.all()) expect((await label.textContent())?.trim()).not.toBe('');
+	const frame = await page.locator('.flowchart .scroll').boundingBox();
+	expect(frame).not.toBeNull();
+	const nodes = page.locator('[data-flow-node] rect');
+	await expect(nodes).toHaveCount(tree.questions.length + tree.outcomes.length);
+	for (const node of await nodes.all()) {
+		const box = await node.boundingBox();
+		if (!box || !frame) throw new Error('flowchart box not rendered');
+		expect(box.x).toBeGreaterThanOrEqual(frame.x - 0.5);
+		expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width + 0.5);
+	}
+	// Nothing to scroll at desktop width: the drawing is not wider than its frame.
+	expect(
+		await page.locator('.flowchart .scroll').evaluate((el) => el.scrollWidth - el.clientWidth)
+	).toBeLessThanOrEqual(0);
+});
+
+test('at 360 px the flowchart keeps a legible size and scrolls inside its frame', async ({
+	page,
+}) => {
+	await page.setViewportSize({ width: 360, height: 800 });
+	await page.goto('decide/tree/');
+	const fontPx = await page
+		.locator('[data-flow-node] text')
+		.first()
+		.evaluate((el) => el.getBoundingClientRect().height);
+	expect(fontPx).toBeGreaterThanOrEqual(11);
+	expect(
+		await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+	).toBeLessThanOrEqual(0);
+	await expect(page.locator('.flowchart .scroll')).toHaveAttribute('tabindex', '0');
 });
 
 test.describe('without JavaScript', () => {

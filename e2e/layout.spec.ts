@@ -147,3 +147,13 @@ test.describe('404', () => {
 		await expect(page.getByRole('heading', { level: 1, name: 'Mesh Field Guide' })).toBeVisible();
 	});
 });
+
+test('the version stamp reads as a sentence on pages and on answers', async ({ page }) => {
+	const stamp =
+		/^Verified against Istio 1\.\d+ and Linkerd 2\.\d+(?: \(edge-\d+\.\d+\.\d+\))? on \d{1,2} [A-Z][a-z]+ \d{4}\.$/;
+	await page.goto('istio/install/');
+	expect((await page.locator('.page-meta .verified').innerText()).trim()).toMatch(stamp);
+	await page.goto('faq/restart-pods/');
+	const meta = (await page.locator('.faq-meta > span').first().innerText()).trim();
+	expect(meta.replace(/^Applies to [^.]+\. /, '')).toMatch(stamp);
+});

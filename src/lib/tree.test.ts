@@ -181,10 +181,28 @@ describe('the real tree', () => {
 		);
 	});
 
-	it('lays every node out without overlap', () => {
-		const { nodes } = layoutTree(real);
-		const spots = new Set(nodes.map((n) => `${n.x},${n.y}`));
-		expect(spots.size).toBe(nodes.length);
+	it('lays every node out without overlap, with a label on every edge clear of the boxes', () => {
+		const { nodes, edges, width, height } = layoutTree(real);
+		const overlaps = (
+			a: { x: number; y: number; w: number; h: number },
+			b: { x: number; y: number; w: number; h: number }
+		) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+		for (const [i, a] of nodes.entries()) {
+			expect(a.x).toBeGreaterThanOrEqual(0);
+			expect(a.x + a.w).toBeLessThanOrEqual(width);
+			expect(a.y + a.h).toBeLessThanOrEqual(height);
+			for (const b of nodes.slice(i + 1)) expect(overlaps(a, b), `${a.id} and ${b.id}`).toBe(false);
+		}
+		const answers = real.questions.reduce((n, q) => n + q.answers.length, 0);
+		expect(edges).toHaveLength(answers);
+		for (const e of edges) {
+			expect(e.label.length).toBeGreaterThan(0);
+			const label = { x: e.labelX - e.labelW / 2, y: e.labelY - 8, w: e.labelW, h: 16 };
+			for (const n of nodes)
+				expect(overlaps(label, n), `${e.from}.${e.answer} on ${n.id}`).toBe(false);
+		}
+		const outcomeRows = new Set(nodes.filter((n) => n.kind === 'outcome').map((n) => n.y + n.h));
+		expect(outcomeRows.size).toBe(1);
 		expect(wrapLabel('Any of the four problems a blocker?')).toEqual([
 			'Any of the four',
 			'problems a blocker?',

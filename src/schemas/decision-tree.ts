@@ -11,6 +11,8 @@ const answerSchema = z.object({
 	id: nodeId,
 	/** What the reader clicks. */
 	label: z.string().min(1),
+	/** One to three words for the flowchart's edge. */
+	short: z.string().min(2).max(18),
 	/** Why this answer leads where it does; shown with the outcome. */
 	because: z.string().min(10),
 	/** Id of the next question or of an outcome. */
