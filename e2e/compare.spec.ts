@@ -42,16 +42,17 @@ test('a shared calculator URL reproduces the result', async ({ page }) => {
 	await page.getByRole('spinbutton', { name: 'Nodes' }).fill('20');
 	await expect(page).toHaveURL(/pods=400/);
 	const sidecar = page.locator('tr[data-option="istio-sidecar"]');
-	await expect(sidecar.locator('[data-field="requests"]')).toHaveText('50 GiB');
+	await expect(sidecar.locator('[data-field="requests"]')).toHaveText('52 GiB');
+	await expect(sidecar.locator('[data-field="cpu"]')).toHaveText('40.5 cores');
 	await expect(sidecar.locator('[data-field="usage"]')).toHaveText('23 GiB');
 	const shared = page.url();
 	await page.goto('about:blank');
 	await page.goto(shared);
 	await expect(page.locator('tr[data-option="istio-sidecar"] [data-field="requests"]')).toHaveText(
-		'50 GiB'
+		'52 GiB'
 	);
 	await expect(page.locator('tr[data-option="istio-ambient"] [data-field="requests"]')).toHaveText(
-		'10 GiB'
+		'14 GiB'
 	);
 });
 
@@ -83,7 +84,10 @@ test('without JavaScript the table and the default result are readable', async (
 	await expect(page.getByRole('checkbox', { name: 'Show only differences' })).toBeHidden();
 	await page.goto(new URL('decide/cost/', test.info().project.use.baseURL).href);
 	await expect(page.locator('tr[data-option="istio-sidecar"] [data-field="requests"]')).toHaveText(
-		'13 GiB'
+		'15 GiB'
+	);
+	await expect(page.locator('tr[data-option="istio-ambient"] [data-field="cpu"]')).toHaveText(
+		'3.5 cores'
 	);
 	// No button that would submit to a page that never reads it; the note says what JS adds.
 	await expect(page.locator('kb-overhead button, kb-overhead [type="submit"]')).toHaveCount(0);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'astro/zod';
 import { listFiles } from './lib/dist-files.ts';
 import { readFrontmatter } from './lib/frontmatter.ts';
-import { findKnownErrors } from './lib/known-errors.ts';
+import { findKnownErrors, knownErrors } from './lib/known-errors.ts';
 import { pageSchema } from './schemas/page.ts';
 
 const docs = listFiles('content/docs').filter((f) => f.endsWith('.mdx'));
@@ -50,6 +50,8 @@ describe('the knowledge base', () => {
 
 	it.each([
 		...docs.map((f) => `content/docs/${f}`),
+		...listFiles('content/faq').map((f) => `content/faq/${f}`),
+		...listFiles('content/manifests').map((f) => `content/manifests/${f}`),
 		...listFiles('content/data').map((f) => `content/data/${f}`),
 	])('%s repeats none of the article’s known errors', (path) => {
 		expect(findKnownErrors(readFileSync(path, 'utf8'))).toEqual([]);
@@ -86,6 +88,15 @@ describe('the known-error rules', () => {
 			'accesslogfile-istiod-configmap@13',
 		]);
 	});
+
+	it.each(knownErrors.filter((r) => r.wrong !== undefined).map((r) => [r.id, r] as const))(
+		'%s catches the wrong text the site once printed, and passes its correction',
+		(id, rule) => {
+			expect(findKnownErrors(rule.wrong ?? '').map((e) => e.id)).toContain(id);
+			if (rule.right !== undefined)
+				expect(findKnownErrors(rule.right).map((e) => e.id)).not.toContain(id);
+		}
+	);
 
 	it('accept the corrected statements', () => {
 		const right = [

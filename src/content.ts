@@ -2,7 +2,7 @@ import { getCollection, type CollectionEntry } from 'astro:content';
 import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
 import { findFaqIdClashes } from './lib/faq-ids.ts';
-import { faqCategories } from './schemas/faq.ts';
+import { faqCategories, troubleshootingCategories } from './schemas/faq.ts';
 import { loadComparison, loadDecisionTree } from './lib/content-files.ts';
 
 /**
@@ -46,9 +46,15 @@ export const faqEntries: FaqEntry[] = (await getCollection('faq')).sort(
 /** Display names of FAQ categories, in page order. */
 export const faqCategoryLabels: Record<(typeof faqCategories)[number], string> = {
 	basics: 'Basics',
+	choosing: 'Choosing and buying',
 	istio: 'Istio',
 	linkerd: 'Linkerd',
+	security: 'Security and certificates',
 	operations: 'Running a mesh',
+	'requests-fail': 'Requests fail',
+	'tls-errors': 'Certificate and TLS errors',
+	'pods-not-ready': 'Pods do not start or become ready',
+	'checks-fail': 'Checks fail or configuration is rejected',
 };
 
 const clashes = findFaqIdClashes(
@@ -112,9 +118,13 @@ export const decisionTree = loadDecisionTree(
 /** The comparison matrix (content/data/comparison.yaml). */
 export const comparison = loadComparison();
 
-/** URL of the FAQ page, or of one answer on it. */
+/** URL of the FAQ page, or of one answer where it is listed (the FAQ or the troubleshooting page). */
 export function faqUrl(id?: string): string {
-	return id ? url(`faq/#${id}`) : url('faq/');
+	if (!id) return url('faq/');
+	const entry = faqEntries.find((e) => e.data.id === id || e.data.aliases.includes(id));
+	const listed =
+		entry && troubleshootingCategories.includes(entry.data.category) ? 'troubleshooting/' : 'faq/';
+	return url(`${listed}#${id}`);
 }
 
 /** URL of an answer's own page. */

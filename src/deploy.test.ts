@@ -14,11 +14,9 @@ describe('deployment manifests', () => {
 		const { errors, unchecked } = await validateWithModels(file, source);
 		expect(errors).toEqual([]);
 		expect(unchecked).toEqual([]);
-		const crds = findCrdDir();
-		if (crds)
-			expect(new ManifestValidator(loadCrds(crds)).validate(file, source).map(formatError)).toEqual(
-				[]
-			);
+		expect(
+			new ManifestValidator(loadCrds(findCrdDir())).validate(file, source).map(formatError)
+		).toEqual([]);
 	});
 
 	it('run non-root on a read-only root filesystem with probes, limits and every capability dropped', () => {

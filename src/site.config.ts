@@ -56,7 +56,9 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
 		{ id: 'decide', label: 'Decide' },
 		{ id: 'istio', label: 'Istio' },
 		{ id: 'linkerd', label: 'Linkerd' },
+		{ id: 'network', label: 'Networking' },
 		{ id: 'operate', label: 'Operate' },
+		{ id: 'troubleshoot', label: 'Troubleshooting' },
 		{ id: 'reference', label: 'Reference' },
 	],
 	versions: {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadComparison } from './content-files.ts';
-import { calculate, defaults, formatMiB, fromQuery, parseInputs, toQuery } from './overhead.ts';
+import {
+	calculate,
+	defaults,
+	formatCpu,
+	formatMiB,
+	fromQuery,
+	parseInputs,
+	toQuery,
+} from './overhead.ts';
 
 describe('comparison data', () => {
 	it('loads, and covers every row the article had plus the ones it missed', () => {
@@ -46,17 +54,27 @@ describe('comparison data', () => {
 
 describe('overhead calculator', () => {
 	it('matches hand-computed figures for the defaults (100 pods, 10 nodes, 3 waypoints)', () => {
-		expect(calculate(defaults).map((o) => [o.id, o.usage, o.requests])).toEqual([
-			['istio-sidecar', 6000, 12800],
-			['istio-ambient', 120, 5120],
-			['istio-ambient-waypoints', 300, 5504],
-			['linkerd', 2600, 0],
+		// Requests include istiod (2048 Mi, 500m) and, in ambient, istio-cni (100 Mi, 100m) per node.
+		expect(calculate(defaults).map((o) => [o.id, o.usage, o.requests, o.cpu])).toEqual([
+			['istio-sidecar', 6000, 100 * 128 + 2048, 100 * 100 + 500],
+			['istio-ambient', 120, 10 * (512 + 100) + 2048, 10 * (200 + 100) + 500],
+			['istio-ambient-waypoints', 300, 10 * 612 + 3 * 128 + 2048, 10 * 300 + 3 * 100 + 500],
+			['linkerd', 2600, 0, 0],
 		]);
+		expect(formatCpu(10_500)).toBe('10.5 cores');
+		expect(formatCpu(500)).toBe('500m');
 	});
 
 	it('handles zero and huge clusters without NaN', () => {
-		const zero = calculate({ ...defaults, pods: 0, nodes: 0, waypoints: 0 });
-		expect(zero.every((o) => o.usage === 0 && o.requests === 0)).toBe(true);
+		const zero = calculate({
+			...defaults,
+			pods: 0,
+			nodes: 0,
+			waypoints: 0,
+			istiodRequest: 0,
+			istiodCpu: 0,
+		});
+		expect(zero.every((o) => o.usage === 0 && o.requests === 0 && o.cpu === 0)).toBe(true);
 		const huge = calculate({
 			...defaults,
 			pods: 1_000_000,
@@ -65,7 +83,7 @@ describe('overhead calculator', () => {
 			load: 100,
 		});
 		expect(huge.every((o) => Number.isFinite(o.usage) && Number.isFinite(o.requests))).toBe(true);
-		expect(huge[0]?.requests).toBe(128_000_000);
+		expect(huge[0]?.requests).toBe(128_002_048);
 		expect(formatMiB(128_000_000)).toBe('125000 GiB');
 		expect(formatMiB(640)).toBe('640 MiB');
 		expect(formatMiB(12800)).toBe('13 GiB');

@@ -93,12 +93,14 @@ export function loadCrds(dir: string): CrdVersion[] {
 }
 
 /**
- * Where the upstream CRDs are: `KB_CRDS_DIR` when set, else `../shared/crds` beside the repository.
- * Returns undefined when neither exists, so callers can say loudly that the check was skipped.
+ * Where the upstream CRDs are: `KB_CRDS_DIR` when set, else the copy vendored in
+ * `vendor/upstream/crds` (see its PROVENANCE.md). Missing files are an error, never a skip.
  */
-export function findCrdDir(
-	env: Record<string, string | undefined> = process.env
-): string | undefined {
-	const chosen = env['KB_CRDS_DIR'] ?? '../shared/crds';
-	return existsSync(chosen) ? chosen : undefined;
+export function findCrdDir(env: Record<string, string | undefined> = process.env): string {
+	const chosen = env['KB_CRDS_DIR'] ?? 'vendor/upstream/crds';
+	if (!existsSync(chosen))
+		throw new Error(
+			`No CRD files at ${chosen}: restore vendor/upstream/crds from git, or run npm run vendor:refresh`
+		);
+	return chosen;
 }

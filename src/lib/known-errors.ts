@@ -1,6 +1,7 @@
 /**
- * Statements the source article got wrong (see ../shared/facts.md). Content must never repeat
- * them; `src/content-rules.test.ts` scans every page and data file with these rules.
+ * Statements the source article, or an earlier edition of this site, got wrong (see
+ * ../shared/facts.md and the November 2026 content review). Content must never repeat them;
+ * `src/content-rules.test.ts` scans every page, answer, manifest and data file with these rules.
  */
 export interface KnownError {
 	/** Short name used in test output. */
@@ -9,6 +10,10 @@ export interface KnownError {
 	pattern: RegExp;
 	/** What is true instead, so the author knows how to fix the page. */
 	fix: string;
+	/** The wrong text as the site once printed it: the rule must catch it. */
+	wrong?: string;
+	/** The corrected text: the rule must let it pass. */
+	right?: string;
 }
 
 export const knownErrors: KnownError[] = [
@@ -67,6 +72,156 @@ export const knownErrors: KnownError[] = [
 		id: 'accesslogfile-istiod-configmap',
 		pattern: /istiod configmap/i,
 		fix: 'accessLogFile is mesh-wide, in the ConfigMap "istio" under key "mesh"; per namespace use the Telemetry API',
+	},
+	// From the November 2026 review of the site's own first edition.
+	{
+		id: 'ztunnel-config-namespace-flag',
+		pattern: /ztunnel-config\s+\w+[^\n`]*\s(?:--namespace|-n)[\s=]/,
+		fix: 'the filters are --workload-namespace and --service-namespace; --namespace/-n says where the ztunnel pod runs',
+		wrong: 'istioctl ztunnel-config workload --namespace staging',
+		right: 'istioctl ztunnel-config workload --workload-namespace staging',
+	},
+	{
+		id: 'ztunnel-upgrade-without-revision',
+		pattern: /helm upgrade ztunnel\b(?!(?:\\\n|[^\n])*--set revision=)/,
+		fix: 'a revisioned upgrade sets --set revision=<new> on ztunnel, or removing the old istiod cuts ztunnel off',
+		wrong: 'helm upgrade ztunnel istio/ztunnel -n istio-system --version 1.31.1 --wait',
+		right:
+			'helm upgrade ztunnel istio/ztunnel -n istio-system --version 1.31.1 \\\n  --set revision=1-31-1 --wait',
+	},
+	{
+		id: 'istio-cni-upgrade-with-set',
+		pattern: /helm upgrade istio-cni\b[^\n]*--set\b/,
+		fix: 'upgrade istio-cni with no overrides; a --set resets the release to chart defaults (dropping global.platform)',
+		wrong:
+			'helm upgrade istio-cni istio/cni -n istio-system --version 1.31.1 --set profile=ambient --wait',
+		right: 'helm upgrade istio-cni istio/cni -n istio-system --version 1.31.1 --wait',
+	},
+	{
+		id: 'istio-tag-prod-stable',
+		pattern: /istioctl tag set prod-(?:stable|canary)\b/,
+		fix: 'the install creates no custom tag; the tag to move is default (istioctl tag set default --revision ...)',
+		wrong: 'istioctl tag set prod-stable --revision 1-31-1 --overwrite',
+		right: 'istioctl tag set default --revision 1-31-1 --overwrite',
+	},
+	{
+		id: 'istio-one-minor-at-a-time',
+		pattern: /Istio supports upgrading one minor version at a time/i,
+		fix: 'revision upgrades may skip one minor (N to N+2); in-place upgrades go one at a time',
+		wrong: 'Istio supports upgrading one minor version at a time.',
+	},
+	{
+		id: 'linkerd-lacks-regex',
+		pattern:
+			/regex(?:[^.\n]|\n(?!\n)){0,160}Istio has them, Linkerd does not|Linkerd[^.\n]{0,40}(?:no|lacks|without) regex/i,
+		fix: 'Linkerd 2.20 implements RegularExpression path, header and query matches; it lacks request mirroring',
+		wrong:
+			'Envoy-based fault injection, regex and source-label matching, mirroring:\nIstio has them, Linkerd does not.',
+		right:
+			'fault injection, request mirroring: Istio has them, Linkerd does not. (Regex matching is no longer a difference.)',
+	},
+	{
+		id: 'virtualservice-alpha-in-ambient',
+		pattern: /classic APIs? (?:is|are) alpha in ambient|Alpha in ambient; do not mix/i,
+		fix: 'waypoints do not support VirtualService (alpha, not planned to progress); HTTPRoute and GRPCRoute are stable there',
+		wrong: 'With a waypoint, the classic APIs are alpha in ambient.',
+	},
+	{
+		id: 'retries-not-in-gateway-api',
+		pattern: /retry settings are\s+not part of Gateway API/i,
+		fix: 'HTTPRoute has a retry field (experimental channel) that Istio implements; Istio retries twice by default',
+		wrong: 'Per-route retry settings are not part of Gateway API standard channel',
+	},
+	{
+		id: 'ambient-rate-limit-envoyfilter',
+		pattern: /'Yes, via EnvoyFilter'/,
+		fix: 'EnvoyFilter is not supported on waypoints: ambient has no supported rate limiting today',
+		wrong: "istio: { value: 'Yes, via EnvoyFilter' }",
+	},
+	{
+		id: 'linkerd-jaeger-extension',
+		pattern:
+			/\*\*jaeger\*\* install separately|(?:viz|multicluster)[^.\n]{0,30}\band jaeger\b[^.\n]{0,20}install/i,
+		fix: 'linkerd-jaeger is unmaintained since 2.19; tracing is configured with proxy.tracing.* on the control plane',
+		wrong: '**viz** (metrics dashboard), **multicluster** and **jaeger** install separately.',
+	},
+	{
+		id: 'linkerd-gateway-api-v1-5-1-install',
+		pattern: /supports(?: Gateway API)?\s+\**v1\.2\.1 to v1\.5\.1/i,
+		fix: 'Linkerd recommends Gateway API v1.2.1; it accepts up to v1.5.1 but ignores routes with fields newer than v1.2.1',
+		wrong:
+			'If not, install the standard channel. Linkerd 2.20 supports Gateway API **v1.2.1 to v1.5.1**:',
+		right: 'Linkerd 2.20 accepts CRDs up to v1.5.1, but it reads routes with the v1.2.1 types',
+	},
+	{
+		id: 'linkerd-rate-limit-aware-not-experimental',
+		pattern: /2\.20 adds (?:a )?rate-limit-aware/i,
+		fix: 'rate-limit-aware failure accrual is experimental and opt-in (failure-accrual unified, balancer.alpha annotations)',
+		wrong: 'Linkerd 2.20 adds a rate-limit-aware mode',
+	},
+	{
+		id: 'linkerd-probes-always-work',
+		pattern: /keep working; the proxy lets them through\.(?! The exception)/,
+		fix: 'once an HTTPRoute or GRPCRoute matches a Server, probes are no longer authorized by default',
+		wrong: '- **Probes** from the kubelet keep working; the proxy lets them through.\n',
+	},
+	{
+		id: 'linkerd-default-refuses-unmeshed',
+		pattern: /refusing unmeshed clients is its default/i,
+		fix: "Linkerd's default inbound policy is all-unauthenticated (allow all)",
+		wrong: 'refusing unmeshed clients is its default inbound policy.',
+	},
+	{
+		id: 'ambient-requests-without-cni',
+		pattern: /10 × 512 Mi = 5 Gi/,
+		fix: 'ambient also reserves istio-cni (100Mi, 100m per node), ztunnel 200m CPU per node and istiod 2048Mi, 500m',
+		wrong: '| Istio ambient, no waypoints | 10 × 12 MB ≈ 0.12 GB | 10 × 512 Mi = 5 Gi |',
+	},
+	{
+		id: 'control-plane-small',
+		pattern: /small next to the data plane/i,
+		fix: 'istiod requests 500m CPU and 2048Mi per replica, with an HPA of 1 to 5 replicas',
+		wrong: "istiod and Linkerd's control plane are a few pods each, small next to the data plane",
+	},
+	{
+		id: 'small-nodes-point-to-linkerd',
+		pattern: /linkerd-proxy is small and requests nothing/i,
+		fix: 'compare measured usage: one ztunnel per node against a proxy per pod; the 512Mi ztunnel request is tunable',
+		wrong:
+			"ztunnel's default 512 Mi request per node weighs most on small nodes, while linkerd-proxy is small and requests nothing by default.",
+	},
+	{
+		id: 'crd-field-silently-disappears',
+		pattern: /misspelt field silently disappears/i,
+		fix: 'server-side field validation is GA since Kubernetes 1.27; kubectl --validate defaults to strict',
+		wrong:
+			'the API server prunes fields the schema does not know, so a misspelt field silently disappears.',
+	},
+	{
+		id: 'agentgateway-waypoints-in-1-30',
+		pattern:
+			/1\.30 and 1\.31 also ship an experimental agentgateway data plane for\s+gateways and waypoints/,
+		fix: '1.30 added agentgateway for gateways; the waypoint class came in 1.31',
+		wrong:
+			'Istio 1.30 and 1.31 also ship an experimental agentgateway data plane for\ngateways and waypoints',
+	},
+	{
+		id: 'istio-helm-3-only',
+		pattern: /^- Helm 3 and\b/m,
+		fix: 'Istio 1.30 added Helm 4 support',
+		wrong: '- Helm 3 and, for the checks at the end, istioctl',
+	},
+	{
+		id: 'shared-waypoint-one-label',
+		pattern: /point several\s+namespaces at one shared waypoint\./,
+		fix: 'a shared waypoint also needs the istio.io/use-waypoint-namespace label',
+		wrong: 'or point several\nnamespaces at one shared waypoint.',
+	},
+	{
+		id: 'parentref-group-means-gateway',
+		pattern: /without it the\s+reference means a Gateway/i,
+		fix: 'without group: "" the group defaults to gateway.networking.k8s.io, which has no Service kind, so the route does not attach',
+		wrong: '`group: ""` is required: without it the\nreference means a Gateway, not a Service.',
 	},
 ];
 

@@ -3,16 +3,27 @@
  * the interactive element and the tests.
  */
 
-/** Per-proxy memory in MiB: measured usage and default request. */
+/**
+ * Per-component figures: memory in MiB (measured usage and default request) and CPU requests in
+ * millicores. Requests are what the scheduler reserves, so they count whether used or not.
+ */
 export interface Figures {
 	sidecarUsage: number;
 	sidecarRequest: number;
+	sidecarCpu: number;
 	waypointUsage: number;
 	waypointRequest: number;
+	waypointCpu: number;
 	ztunnelUsage: number;
 	ztunnelRequest: number;
+	ztunnelCpu: number;
+	cniRequest: number;
+	cniCpu: number;
+	istiodRequest: number;
+	istiodCpu: number;
 	linkerdUsage: number;
 	linkerdRequest: number;
+	linkerdCpu: number;
 }
 
 export interface Inputs extends Figures {
@@ -26,7 +37,10 @@ export interface Inputs extends Figures {
 	load: number;
 }
 
-/** Sourced defaults (see /operate/overhead/): Istio 1.24 benchmark and Helm values; Buoyant's 2021 benchmark. */
+/**
+ * Sourced defaults (see /operate/overhead/): usage from Istio's 1.24 benchmark and Buoyant's 2021
+ * benchmark; requests from the Istio 1.30/1.31 and Linkerd 2.20 Helm charts' values.yaml.
+ */
 export const defaults: Inputs = {
 	pods: 100,
 	nodes: 10,
@@ -34,12 +48,20 @@ export const defaults: Inputs = {
 	load: 1,
 	sidecarUsage: 60,
 	sidecarRequest: 128,
+	sidecarCpu: 100,
 	waypointUsage: 60,
 	waypointRequest: 128,
+	waypointCpu: 100,
 	ztunnelUsage: 12,
 	ztunnelRequest: 512,
+	ztunnelCpu: 200,
+	cniRequest: 100,
+	cniCpu: 100,
+	istiodRequest: 2048,
+	istiodCpu: 500,
 	linkerdUsage: 26,
 	linkerdRequest: 0,
+	linkerdCpu: 0,
 };
 
 const limits: Record<keyof Inputs, { min: number; max: number; label: string; integer: boolean }> =
@@ -50,12 +72,20 @@ const limits: Record<keyof Inputs, { min: number; max: number; label: string; in
 		load: { min: 0, max: 100, label: 'Load factor', integer: false },
 		sidecarUsage: { min: 0, max: 100_000, label: 'Istio sidecar usage', integer: false },
 		sidecarRequest: { min: 0, max: 100_000, label: 'Istio sidecar request', integer: false },
+		sidecarCpu: { min: 0, max: 100_000, label: 'Istio sidecar CPU (m)', integer: false },
 		waypointUsage: { min: 0, max: 100_000, label: 'Waypoint usage', integer: false },
 		waypointRequest: { min: 0, max: 100_000, label: 'Waypoint request', integer: false },
+		waypointCpu: { min: 0, max: 100_000, label: 'Waypoint CPU (m)', integer: false },
 		ztunnelUsage: { min: 0, max: 100_000, label: 'ztunnel usage', integer: false },
 		ztunnelRequest: { min: 0, max: 100_000, label: 'ztunnel request', integer: false },
+		ztunnelCpu: { min: 0, max: 100_000, label: 'ztunnel CPU (m)', integer: false },
+		cniRequest: { min: 0, max: 100_000, label: 'istio-cni request', integer: false },
+		cniCpu: { min: 0, max: 100_000, label: 'istio-cni CPU (m)', integer: false },
+		istiodRequest: { min: 0, max: 100_000, label: 'istiod request', integer: false },
+		istiodCpu: { min: 0, max: 100_000, label: 'istiod CPU (m)', integer: false },
 		linkerdUsage: { min: 0, max: 100_000, label: 'linkerd-proxy usage', integer: false },
 		linkerdRequest: { min: 0, max: 100_000, label: 'linkerd-proxy request', integer: false },
+		linkerdCpu: { min: 0, max: 100_000, label: 'linkerd-proxy CPU (m)', integer: false },
 	};
 
 export const inputKeys = Object.keys(limits) as (keyof Inputs)[];
@@ -90,46 +120,65 @@ export interface OptionCost {
 	label: string;
 	/** Expected memory use, MiB. */
 	usage: number;
-	/** Memory reserved by requests, MiB. */
+	/** Memory reserved by requests, MiB, control plane included. */
 	requests: number;
+	/** CPU reserved by requests, millicores, control plane included. */
+	cpu: number;
 	/** The arithmetic, for display. */
 	formula: string;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Memory each option costs for the given cluster. */
+/**
+ * Memory and CPU each option costs for the given cluster. Usage counts the proxies (the only
+ * parts with published measurements); requests also count what every option must run besides:
+ * istiod's one replica (its HPA may add up to four more) and, in ambient, istio-cni on every node.
+ * Linkerd's control plane sets no requests by default.
+ */
 export function calculate(i: Inputs): OptionCost[] {
+	const perNode = i.ztunnelRequest + i.cniRequest;
+	const perNodeCpu = i.ztunnelCpu + i.cniCpu;
 	return [
 		{
 			id: 'istio-sidecar',
 			label: 'Istio, sidecars',
 			usage: round(i.pods * i.sidecarUsage * i.load),
-			requests: round(i.pods * i.sidecarRequest),
-			formula: `pods × sidecar (usage × load | request) = ${i.pods} × (${i.sidecarUsage} × ${i.load} | ${i.sidecarRequest})`,
+			requests: round(i.pods * i.sidecarRequest + i.istiodRequest),
+			cpu: round(i.pods * i.sidecarCpu + i.istiodCpu),
+			formula: `pods × sidecar + istiod = ${i.pods} × (${i.sidecarUsage} × ${i.load} | ${i.sidecarRequest} Mi, ${i.sidecarCpu}m) + (${i.istiodRequest} Mi, ${i.istiodCpu}m)`,
 		},
 		{
 			id: 'istio-ambient',
 			label: 'Istio ambient, no waypoints',
 			usage: round(i.nodes * i.ztunnelUsage * i.load),
-			requests: round(i.nodes * i.ztunnelRequest),
-			formula: `nodes × ztunnel = ${i.nodes} × (${i.ztunnelUsage} × ${i.load} | ${i.ztunnelRequest})`,
+			requests: round(i.nodes * perNode + i.istiodRequest),
+			cpu: round(i.nodes * perNodeCpu + i.istiodCpu),
+			formula: `nodes × (ztunnel + istio-cni) + istiod = ${i.nodes} × (${i.ztunnelUsage} × ${i.load} | ${i.ztunnelRequest} + ${i.cniRequest} Mi, ${i.ztunnelCpu} + ${i.cniCpu}m) + (${i.istiodRequest} Mi, ${i.istiodCpu}m)`,
 		},
 		{
 			id: 'istio-ambient-waypoints',
 			label: 'Istio ambient with waypoints',
 			usage: round((i.nodes * i.ztunnelUsage + i.waypoints * i.waypointUsage) * i.load),
-			requests: round(i.nodes * i.ztunnelRequest + i.waypoints * i.waypointRequest),
-			formula: `nodes × ztunnel + waypoints × waypoint = ${i.nodes} × (${i.ztunnelUsage} | ${i.ztunnelRequest}) + ${i.waypoints} × (${i.waypointUsage} | ${i.waypointRequest})`,
+			requests: round(i.nodes * perNode + i.waypoints * i.waypointRequest + i.istiodRequest),
+			cpu: round(i.nodes * perNodeCpu + i.waypoints * i.waypointCpu + i.istiodCpu),
+			formula: `… + waypoints × waypoint = ambient + ${i.waypoints} × (${i.waypointUsage} × ${i.load} | ${i.waypointRequest} Mi, ${i.waypointCpu}m)`,
 		},
 		{
 			id: 'linkerd',
 			label: 'Linkerd',
 			usage: round(i.pods * i.linkerdUsage * i.load),
 			requests: round(i.pods * i.linkerdRequest),
-			formula: `pods × linkerd-proxy = ${i.pods} × (${i.linkerdUsage} × ${i.load} | ${i.linkerdRequest})`,
+			cpu: round(i.pods * i.linkerdCpu),
+			formula: `pods × linkerd-proxy = ${i.pods} × (${i.linkerdUsage} × ${i.load} | ${i.linkerdRequest} Mi, ${i.linkerdCpu}m)`,
 		},
 	];
+}
+
+/** Millicores as cores: "10.5 cores", "0 cores", "500m". */
+export function formatCpu(milli: number): string {
+	if (!Number.isFinite(milli)) return '–';
+	return milli < 1000 ? `${Math.round(milli)}m` : `${(milli / 1000).toFixed(1)} cores`;
 }
 
 /** MiB as a short human figure: "12.5 GiB", "640 MiB". */

@@ -1,7 +1,33 @@
 import { z } from 'astro/zod';
 import { verifiedSchema } from './verified.ts';
 
-export const faqCategories = ['basics', 'istio', 'linkerd', 'operations'] as const;
+/**
+ * Sections of the FAQ, in page order. Troubleshooting answers are listed on the troubleshooting
+ * page instead, organised by what the reader sees; they are answers all the same (ids, pages,
+ * aliases, revisions).
+ */
+export const faqCategories = [
+	'basics',
+	'choosing',
+	'istio',
+	'linkerd',
+	'security',
+	'operations',
+	'requests-fail',
+	'tls-errors',
+	'pods-not-ready',
+	'checks-fail',
+] as const;
+
+export type FaqCategory = (typeof faqCategories)[number];
+
+/** Categories listed on the troubleshooting page, by what the reader sees, rather than the FAQ page. */
+export const troubleshootingCategories: readonly FaqCategory[] = [
+	'requests-fail',
+	'tls-errors',
+	'pods-not-ready',
+	'checks-fail',
+];
 
 const anchorId = z
 	.string()
@@ -48,5 +74,20 @@ export function faqSchema<M extends z.ZodType>(meshRef: M) {
 			.default([]),
 		/** Former ids of this entry; their links keep landing here. */
 		aliases: z.array(anchorId).default([]),
+		/** Upstream pages the answer rests on. */
+		sources: z
+			.array(
+				z.object({
+					title: z.string().min(3),
+					url: z.url().startsWith('https://', 'source urls must be https://'),
+					vendor: z.boolean().default(false),
+				})
+			)
+			.min(1, 'every answer lists at least one upstream source (sources: [{ title, url }])'),
+		/**
+		 * Exact error texts or symptoms the answer explains, as a reader would paste them. Shown
+		 * above the answer and indexed, so a pasted error finds it.
+		 */
+		errors: z.array(z.string().min(8)).default([]),
 	});
 }
