@@ -16,6 +16,46 @@ test('every page loads at most 30 KB of CSS and JS, at most 12 KB of it JS', () 
 	expect(over).toEqual([]);
 });
 
+test('in the browser, nothing a page fetches before interaction breaks the budget, idle-time loads included', async ({
+	page,
+}) => {
+	test.setTimeout(600_000);
+	const over: string[] = [];
+	let widest = { page: '', css: 0, js: 0 };
+	for (const path of sitemapPaths()) {
+		const sizes = { css: 0, js: 0 };
+		const pending: Promise<void>[] = [];
+		const onResponse = (r: import('@playwright/test').Response) => {
+			const type = r.request().resourceType();
+			if (type !== 'script' && type !== 'stylesheet') return;
+			pending.push(
+				r
+					.body()
+					.then((b) => {
+						sizes[type === 'script' ? 'js' : 'css'] += b.length;
+					})
+					.catch(() => undefined)
+			);
+		};
+		page.on('response', onResponse);
+		await page.goto(path, { waitUntil: 'load' });
+		// Let the page go idle (requestIdleCallback work included) and the network settle.
+		await page.evaluate(
+			() => new Promise((r) => requestIdleCallback(() => r(null), { timeout: 3000 }))
+		);
+		await page.waitForLoadState('networkidle');
+		await Promise.all(pending);
+		page.off('response', onResponse);
+		if (sizes.css + sizes.js > widest.css + widest.js) widest = { page: path, ...sizes };
+		if (sizes.css + sizes.js > 30 * KB || sizes.js > 12 * KB)
+			over.push(`/${path}: CSS ${sizes.css} B, JS ${sizes.js} B`);
+	}
+	console.log(
+		`heaviest page before interaction: /${widest.page}, CSS ${widest.css} B, JS ${widest.js} B`
+	);
+	expect(over).toEqual([]);
+});
+
 test('no visible layout shift (CLS under 0.001) while the theme and fonts settle', async ({
 	page,
 }) => {

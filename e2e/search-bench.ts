@@ -4,8 +4,13 @@ import { parse } from 'yaml';
 
 export interface BenchQuery {
 	q: string;
-	/** The URL a good search returns, or several when each is a right answer. */
-	expect: string | string[];
+	/** The URL a good search returns, or several when each is a right answer; none for `empty`. */
+	expect?: string | string[];
+	/**
+	 * typed (the default): what readers type; typo: misspellings of site words; error: messages
+	 * pasted whole; empty: words that are nowhere on the site, where the right answer is no list.
+	 */
+	set?: 'typed' | 'typo' | 'error' | 'empty';
 }
 
 export interface BenchResult extends BenchQuery {
@@ -14,6 +19,8 @@ export interface BenchResult extends BenchQuery {
 	/** Milliseconds from the keystroke to rendered results. */
 	ms: number;
 	hits: string[];
+	/** The panel said nothing matches and offered ways on (suggestions or links). */
+	honestEmpty: boolean;
 }
 
 export function loadQueries(): BenchQuery[] {
@@ -69,17 +76,31 @@ export async function runSearchBenchmark(
 		const hits = await page
 			.locator('#dialog-search-results a[role="option"]')
 			.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-		const wanted = Array.isArray(query.expect) ? query.expect : [query.expect];
+		const wanted = Array.isArray(query.expect) ? query.expect : query.expect ? [query.expect] : [];
 		const rank = hits.findIndex((h) => wanted.some((w) => matches(h, w, base))) + 1;
-		out.push({ ...query, rank, ms, hits });
+		const notice = page
+			.locator('#dialog-search-results')
+			.locator('xpath=..')
+			.locator('.search-notice');
+		const honestEmpty =
+			hits.length === 0 &&
+			(await notice.isVisible()) &&
+			/Nothing on this site matches/.test((await notice.textContent()) ?? '') &&
+			(await notice.locator('a, button').count()) > 0;
+		out.push({ ...query, rank, ms, hits, honestEmpty });
 	}
 	return out;
 }
 
-export function summarise(results: BenchResult[]) {
-	const n = results.length;
-	const at = (k: number) => results.filter((r) => r.rank > 0 && r.rank <= k).length / n;
-	const times = results.map((r) => r.ms).sort((a, b) => a - b);
+/** Recall for the sets with an expected answer, the share of honest empties, and timings. */
+export function summarise(results: BenchResult[], set?: BenchQuery['set']) {
+	const mine = set ? results.filter((r) => (r.set ?? 'typed') === set) : results;
+	const n = mine.length;
+	const at = (k: number) => mine.filter((r) => r.rank > 0 && r.rank <= k).length / Math.max(n, 1);
+	const times = mine.map((r) => r.ms).sort((a, b) => a - b);
 	const pct = (p: number) => times[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] ?? 0;
-	return { n, recall1: at(1), recall3: at(3), p50: pct(50), p95: pct(95) };
+	const honest = mine.filter((r) => r.honestEmpty).length / Math.max(n, 1);
+	return { n, recall1: at(1), recall3: at(3), honest, p50: pct(50), p95: pct(95) };
 }
+
+export const sets = ['typed', 'typo', 'error', 'empty'] as const;

@@ -5,19 +5,28 @@ const base = process.env['SITE_BASE']
 	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
 	: '/';
 
-test('search finds the expected answer in the top 3 for at least 90 % of realistic queries', async ({
+test('search finds the expected answer in the top 3 for typed questions, typos and pasted errors, and admits when nothing matches', async ({
 	page,
 }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(180_000);
 	const results = await runSearchBenchmark(page, loadQueries(), base);
-	const s = summarise(results);
-	const misses = results
-		.filter((r) => r.rank === 0 || r.rank > 3)
-		.map((r) => `${r.q} → wanted ${String(r.expect)}, got ${r.hits.slice(0, 3).join(', ')}`);
-	console.log(
-		`recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)}, p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms`
-	);
-	expect(s.recall3, misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+	const missesOf = (set: string) =>
+		results
+			.filter((r) => (r.set ?? 'typed') === set && (r.rank === 0 || r.rank > 3))
+			.map((r) => `${r.q} → wanted ${String(r.expect)}, got ${r.hits.slice(0, 3).join(', ')}`);
+	for (const set of ['typed', 'typo', 'error'] as const) {
+		const s = summarise(results, set);
+		console.log(
+			`${set}: ${s.n} queries, recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)}, p95 ${s.p95.toFixed(0)} ms`
+		);
+		expect(s.n, set).toBeGreaterThanOrEqual(set === 'error' ? 10 : 15);
+		expect(s.recall3, missesOf(set).join('\n')).toBeGreaterThanOrEqual(0.9);
+	}
+	const empty = results.filter((r) => r.set === 'empty');
+	expect(empty.length).toBeGreaterThanOrEqual(5);
+	expect(
+		empty.filter((r) => !r.honestEmpty).map((r) => `${r.q} → ${r.hits.slice(0, 3).join(', ')}`)
+	).toEqual([]);
 });
 
 test('opens with the header button, "/" and Ctrl+K, and Escape returns focus', async ({ page }) => {
@@ -45,10 +54,15 @@ test('a query reaches a section by keyboard, keeps the query in the URL and mark
 	await page.keyboard.press('/');
 	await page.keyboard.type('ztunnel-config');
 	await expect(page).toHaveURL(/\?q=ztunnel-config/);
-	const first = page.locator('.search-results [role="option"]').first();
-	await expect(first).toContainText('›');
-	await page.keyboard.press('ArrowDown');
-	await expect(first).toHaveAttribute('aria-selected', 'true');
+	const options = page.locator('.search-results [role="option"]');
+	await expect(options.first()).toBeVisible();
+	// Arrow down to the first result that lands on a section of a page.
+	const section = await options.evaluateAll((as) =>
+		as.findIndex((a) => a.textContent?.includes('›'))
+	);
+	expect(section).toBeGreaterThanOrEqual(0);
+	for (let i = 0; i <= section; i++) await page.keyboard.press('ArrowDown');
+	await expect(options.nth(section)).toHaveAttribute('aria-selected', 'true');
 	await page.keyboard.press('Enter');
 	await page.waitForURL(/#/);
 	await expect(page.locator('mark.search-hit').first()).toBeVisible();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../e2e/browser.ts';
-import { loadQueries, runSearchBenchmark, summarise } from '../e2e/search-bench.ts';
+import { loadQueries, runSearchBenchmark, sets, summarise } from '../e2e/search-bench.ts';
 import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
 import { pageWeight } from '../src/lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
@@ -63,15 +63,21 @@ await withServer(async (url) => {
 	const browser = await chromium.launch(launchOptions());
 	const page = await browser.newPage({ baseURL: url });
 	const results = await runSearchBenchmark(page, loadQueries(), base);
-	const s = summarise(results);
 	for (const r of results) {
+		const mark = r.set === 'empty' ? (r.honestEmpty ? ' ∅' : ' ✗') : r.rank ? ` ${r.rank}` : ' -';
+		console.log(`${mark}  ${r.ms.toFixed(0).padStart(4)} ms  [${r.set ?? 'typed'}] ${r.q}`);
+	}
+	for (const set of sets) {
+		const s = summarise(results, set);
 		console.log(
-			`${r.rank === 1 ? ' 1' : r.rank ? ` ${r.rank}` : ' -'}  ${r.ms.toFixed(0).padStart(4)} ms  ${r.q}`
+			set === 'empty'
+				? `${set} (${s.n}): honest empty ${(s.honest * 100).toFixed(0)} % (target 100 %)`
+				: `${set} (${s.n}): recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)} (target >= 0.90)`
 		);
 	}
+	const all = summarise(results);
 	console.log(
-		`queries ${s.n}: recall@1 ${s.recall1.toFixed(2)}, recall@3 ${s.recall3.toFixed(2)} (target >= 0.90); ` +
-			`time p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms (target p95 <= 100 ms)`
+		`all ${all.n} queries: time p50 ${all.p50.toFixed(0)} ms, p95 ${all.p95.toFixed(0)} ms (target p95 <= 100 ms)`
 	);
 	await browser.close();
 });

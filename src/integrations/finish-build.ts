@@ -1,7 +1,9 @@
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
+import { writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
+import { buildVocabulary } from '../search/vocabulary.ts';
 
 /**
  * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),
@@ -25,6 +27,11 @@ export function finishBuild(base: string): AstroIntegration {
 					throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
 				logger.info(`indexed ${added.page_count} pages into ${site}pagefind`);
 				await pagefind.close();
+				const vocabulary = buildVocabulary(site, base);
+				writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
+				logger.info(
+					`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error texts`
+				);
 				// Last, once every file exists, so the offline copy includes the search index.
 				const sw = writeServiceWorker(site, base);
 				logger.info(`service worker ${sw.version} precaches ${sw.count} files`);

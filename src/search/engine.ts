@@ -1,4 +1,13 @@
 import { keyTerms, normalise, planQueries } from './query-plan';
+import {
+	analyse,
+	looksPasted,
+	makeLexicon,
+	matchErrors,
+	rarestTerms,
+	type Analysis,
+	type Lexicon,
+} from './correct';
 
 /** One hit as the search UI shows it. */
 export interface Hit {
@@ -56,6 +65,20 @@ export function loadPagefind(base: string): Promise<Pagefind> {
 		return pf;
 	})();
 	return loading;
+}
+
+let vocabulary: Promise<Lexicon | undefined> | undefined;
+
+/**
+ * Loads the vocabulary the build wrote beside the index, once. Without it (an old cache, a
+ * failed fetch) search still works, only without corrections.
+ */
+export function loadVocabulary(base: string): Promise<Lexicon | undefined> {
+	vocabulary ??= fetch(`${base}search-vocabulary.json`)
+		.then((r) => (r.ok ? r.json() : undefined))
+		.then((v) => (v ? makeLexicon(v as Parameters<typeof makeLexicon>[0]) : undefined))
+		.catch(() => undefined);
+	return vocabulary;
 }
 
 let fragments: Promise<void> | undefined;
@@ -127,19 +150,38 @@ function weightOf(i: number, total: number): number {
 	return Math.max(0.3, 1.5 - (i / Math.max(total, 1)) * 1.2);
 }
 
+/** What a search found, and what it did to the query on the way. */
+export interface Outcome {
+	hits: Hit[];
+	/** The query actually searched, when typos were corrected or unknown words dropped. */
+	searched?: string | undefined;
+	analysis?: Analysis | undefined;
+}
+
 /**
- * Runs the planned searches, fuses their rankings (reciprocal rank, weighted by how specific
- * each search was) and returns the top hits with the section each one lands on.
+ * Corrects the query against the site's vocabulary, runs the planned searches, fuses their
+ * rankings (reciprocal rank, weighted by how specific each search was), puts answers whose
+ * quoted error text a pasted query contains first, and returns the top hits with the section
+ * each one lands on. `exact` skips the correction (the reader's "search instead for").
  */
 export async function search(
 	pf: Pagefind,
 	raw: string,
 	filters: Record<string, string[]>,
-	limit = 6
-): Promise<Hit[]> {
-	const plan = planQueries(raw);
-	if (plan.length === 0) return [];
-	const runs = await Promise.all(plan.map((q) => pf.search(q, { filters })));
+	limit = 6,
+	lex?: Lexicon,
+	exact = false
+): Promise<Outcome> {
+	const terms = keyTerms(normalise(raw));
+	const analysis = lex && !exact && terms.length > 0 ? analyse(lex, terms) : undefined;
+	if (analysis?.empty) return { hits: [], analysis };
+	const changed = analysis && (analysis.corrections.length > 0 || analysis.unknown.length > 0);
+	const query = changed ? analysis.query : raw;
+	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
+	const plan = planQueries(query);
+	if (lex && looksPasted(raw)) plan.push(rarestTerms(lex, keyTerms(normalise(raw))).join(' '));
+	if (plan.length === 0) return { hits: [] };
+	const runs = await Promise.all(plan.filter(Boolean).map((q) => pf.search(q, { filters })));
 	const fused = new Map<string, { score: number; result: PagefindResult }>();
 	runs.forEach((run, i) => {
 		(run?.results ?? []).slice(0, 20).forEach((result, rank) => {
@@ -148,11 +190,24 @@ export async function search(
 			fused.set(result.id, { score: (prev?.score ?? 0) + add, result: prev?.result ?? result });
 		});
 	});
-	const top = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+	let ranked = [...fused.values()].sort((a, b) => b.score - a.score);
+	if (pasted.length > 0) {
+		// A phrase match on the quoted error outranks any bag-of-words score.
+		const head = ranked.slice(0, 20);
+		const urls = await Promise.all(head.map((r) => r.result.data().then((d) => d.url)));
+		const rank = (i: number) => {
+			const at = pasted.findIndex((u) => urls[i]?.startsWith(u) || u.startsWith(urls[i] ?? '\0'));
+			return at < 0 ? Infinity : at;
+		};
+		const order = head.map((r, i) => ({ r, i, p: rank(i) }));
+		order.sort((a, b) => a.p - b.p || a.i - b.i);
+		ranked = [...order.map((o) => o.r), ...ranked.slice(20)];
+	}
+	const top = ranked.slice(0, limit);
 	const datas = await Promise.all(top.map((t) => t.result.data()));
-	const terms = keyTerms(normalise(raw));
-	return datas.map((d) => {
-		const sub = bestSub(d, terms);
+	const hitTerms = keyTerms(normalise(query));
+	const hits = datas.map((d) => {
+		const sub = bestSub(d, hitTerms);
 		return {
 			url: sub?.url ?? d.url,
 			page: d.meta['title'] ?? d.url,
@@ -161,4 +216,5 @@ export async function search(
 			kind: d.meta['kind'],
 		};
 	});
+	return { hits, searched: changed ? query : undefined, analysis };
 }

@@ -1,5 +1,12 @@
 import searchCssUrl from '../styles/search.css?url';
-import { loadPagefind, search, warmFragments, type Hit } from './engine';
+import {
+	loadPagefind,
+	loadVocabulary,
+	search,
+	warmFragments,
+	type Hit,
+	type Outcome,
+} from './engine';
 import { keyTerms, normalise } from './query-plan';
 
 const meshValues = ['istio', 'linkerd', 'both', 'neither'];
@@ -34,9 +41,27 @@ function ensureStyles(): void {
 	document.head.append(link);
 }
 
-/** Downloads Pagefind and its index entry ahead of the first search. */
+/** Downloads Pagefind, its index entry and the site's vocabulary ahead of the first search. */
 export function warm(base: string): void {
 	void loadPagefind(base).catch(() => undefined);
+	void loadVocabulary(base);
+}
+
+const el = (tag: string, cls: string, text?: string) => {
+	const e = document.createElement(tag);
+	e.className = cls;
+	if (text !== undefined) e.textContent = text;
+	return e;
+};
+
+/** A button that searches for `query` when pressed: corrections and suggestions are one key away. */
+function searchButton(label: string, onPress: () => void): HTMLButtonElement {
+	const b = document.createElement('button');
+	b.type = 'button';
+	b.className = 'search-suggestion';
+	b.textContent = label;
+	b.addEventListener('click', onPress);
+	return b;
 }
 
 /**
@@ -51,6 +76,7 @@ export function attachPanel(
 	const input = panel.querySelector<HTMLInputElement>('input[type="search"]');
 	const list = panel.querySelector<HTMLUListElement>('.search-results');
 	const status = panel.querySelector<HTMLElement>('.search-status');
+	const notice = panel.querySelector<HTMLElement>('.search-notice');
 	const boxes = [
 		...panel.querySelectorAll<HTMLInputElement>('.search-filters input[type="checkbox"]'),
 	];
@@ -125,29 +151,99 @@ export function attachPanel(
 		input.removeAttribute('aria-activedescendant');
 	};
 
-	const run = async (raw = input.value) => {
+	/**
+	 * Says what search did with the query: the corrected query it ran (with the way back to what
+	 * was typed), or that nothing on the site matches, with close words and places to browse.
+	 */
+	const explain = (outcome: Outcome, typed: string) => {
+		if (!notice) return;
+		notice.replaceChildren();
+		notice.hidden = true;
+		const a = outcome.analysis;
+		if (a?.empty) {
+			notice.hidden = false;
+			const p = el('p', 'notice-line');
+			p.append('Nothing on this site matches ', el('strong', '', typed.trim()), '.');
+			notice.append(p);
+			if (a.didYouMean.length > 0) {
+				const dym = el('p', 'notice-line', 'Did you mean: ');
+				a.didYouMean.forEach((w, i) => {
+					if (i > 0) dym.append(' ');
+					dym.append(searchButton(w, () => void runWith(w)));
+				});
+				notice.append(dym);
+			}
+			const browse = el('p', 'notice-line', 'Or browse: ');
+			const links = [
+				['the FAQ', panel.dataset['faq']],
+				['the glossary', panel.dataset['glossary']],
+				['troubleshooting by error text', panel.dataset['troubleshooting']],
+			] as const;
+			links.forEach(([label, href], i) => {
+				const link = document.createElement('a');
+				link.href = href ?? '#';
+				link.textContent = label;
+				if (i > 0) browse.append(i === links.length - 1 ? ', or ' : ', ');
+				browse.append(link);
+			});
+			notice.append(browse);
+			return;
+		}
+		if (outcome.searched !== undefined) {
+			notice.hidden = false;
+			const p = el('p', 'notice-line');
+			p.append('Showing results for ', el('em', '', outcome.searched), '; ');
+			p.append(searchButton(`search instead for ${typed.trim()}`, () => void runWith(typed, true)));
+			notice.append(p);
+			if (a && a.unknown.length > 0)
+				notice.append(
+					el('p', 'notice-line', `Not on this site, so left out: ${a.unknown.join(', ')}.`)
+				);
+		}
+	};
+
+	const runWith = async (query: string, exact = false) => {
+		input.value = query;
+		await run(query, exact);
+		input.focus();
+	};
+
+	const run = async (raw = input.value, exact = false) => {
 		const query = raw.slice(0, 500);
 		const mine = ++generation;
 		saveUrl(query.trim());
 		if (!normalise(query)) {
 			render([], query);
+			explain({ hits: [] }, query);
 			status.textContent = query.trim() ? 'Type a word to search for.' : '';
 			return;
 		}
 		const filters: Record<string, string[]> = {};
 		for (const b of boxes) if (b.checked) (filters[b.name] ??= []).push(b.value);
 		try {
-			const pf = await loadPagefind(base);
-			const hits = await search(pf, query, filters, Number(panel.dataset['limit']) || 6);
+			const [pf, lex] = await Promise.all([loadPagefind(base), loadVocabulary(base)]);
+			const outcome = await search(
+				pf,
+				query,
+				filters,
+				Number(panel.dataset['limit']) || 6,
+				lex,
+				exact
+			);
 			if (mine !== generation) return;
-			render(hits, query);
-			status.textContent = hits.length
-				? `${hits.length} result${hits.length === 1 ? '' : 's'}`
-				: 'No results. Try fewer or different words, or clear the filters.';
+			const { hits } = outcome;
+			render(hits, outcome.searched ?? query);
+			explain(outcome, query);
+			status.textContent = outcome.analysis?.empty
+				? 'Nothing on this site matches.'
+				: hits.length
+					? `${hits.length} result${hits.length === 1 ? '' : 's'}${outcome.searched ? ` for ${outcome.searched}` : ''}`
+					: 'No results. Try fewer or different words, or clear the filters.';
 			panel.dispatchEvent(new CustomEvent('kb:results', { bubbles: true }));
 		} catch {
 			if (mine !== generation) return;
 			render([], query);
+			explain({ hits: [] }, query);
 			status.textContent = 'Search could not load. Reload the page and try again.';
 		}
 	};

@@ -1,0 +1,83 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+
+const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+async function axe(page: Page): Promise<string[]> {
+	const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
+	return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Presses Tab until `target` has focus, as a keyboard-only reader would. */
+async function tabTo(page: Page, target: ReturnType<Page['locator']>) {
+	for (let i = 0; i < 25; i++) {
+		if (await target.evaluate((el) => el === document.activeElement)) return;
+		await page.keyboard.press('Tab');
+	}
+	throw new Error('could not reach the control with Tab');
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+	test.describe(`forgiving search, ${scheme} theme`, () => {
+		test.beforeEach(async ({ page }) => {
+			await page.emulateMedia({ colorScheme: scheme });
+			await page.goto('./');
+			await page.keyboard.press('/');
+		});
+
+		test('a typo is corrected, said so, and can be searched as typed', async ({ page }) => {
+			const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+			await page.keyboard.type('linkred install');
+			const notice = dialog.locator('.search-notice');
+			await expect(notice).toContainText('Showing results for linkerd install');
+			await expect(dialog.getByRole('option').first()).toContainText(/Linkerd/);
+			await expect(dialog.getByRole('status')).toContainText('for linkerd install');
+			expect(await axe(page)).toEqual([]);
+
+			const instead = notice.getByRole('button', { name: 'search instead for linkred install' });
+			await tabTo(page, instead);
+			await page.keyboard.press('Enter');
+			await expect(notice).toBeHidden();
+			await expect(dialog.getByRole('combobox')).toHaveValue('linkred install');
+			await expect(dialog.getByRole('combobox')).toBeFocused();
+		});
+
+		test('words the site does not have give an honest empty result with ways on', async ({
+			page,
+		}) => {
+			const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+			await page.keyboard.type('xylophone orchestra');
+			const notice = dialog.locator('.search-notice');
+			await expect(notice).toContainText('Nothing on this site matches xylophone orchestra.');
+			await expect(dialog.getByRole('option')).toHaveCount(0);
+			await expect(dialog.getByRole('status')).toHaveText('Nothing on this site matches.');
+			for (const name of ['the FAQ', 'the glossary', 'troubleshooting by error text'])
+				await expect(notice.getByRole('link', { name })).toBeVisible();
+			expect(await axe(page)).toEqual([]);
+			await tabTo(page, notice.getByRole('link', { name: 'the glossary' }));
+			await page.keyboard.press('Enter');
+			await expect(page).toHaveURL(/reference\/glossary\/$/);
+		});
+
+		test('a suggestion is one key away', async ({ page }) => {
+			const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+			await page.keyboard.type('giraffe zebra');
+			const first = dialog.locator('.search-notice .search-suggestion').first();
+			await expect(first).toBeVisible();
+			const word = (await first.textContent()) ?? '';
+			await tabTo(page, first);
+			await page.keyboard.press('Enter');
+			await expect(dialog.getByRole('combobox')).toHaveValue(word);
+		});
+	});
+}
+
+test('a pasted error lands on the answer that quotes it', async ({ page }) => {
+	await page.goto(
+		`search/?q=${encodeURIComponent('upstream connect error or disconnect/reset before headers. reset reason: connection termination')}`
+	);
+	await expect(page.locator('main [role="option"]').first()).toHaveAttribute(
+		'href',
+		/\/faq\/envoy-upstream-connect-error\//
+	);
+});

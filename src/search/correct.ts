@@ -1,0 +1,213 @@
+/**
+ * Typo tolerance, honest empties and pasted errors, on top of Pagefind (which matches whole words
+ * and prefixes only). Pure functions over the vocabulary the build writes; unit-tested.
+ */
+
+export interface Lexicon {
+	/** Pages each word appears on. */
+	df: Map<string, number>;
+	/** Words by first letter, for candidate lookup. */
+	byInitial: Map<string, string[]>;
+	errors: { text: string; url: string; tokens: Set<string> }[];
+}
+
+export function makeLexicon(v: {
+	words: string[];
+	df: number[];
+	errors: { text: string; url: string }[];
+}): Lexicon {
+	const df = new Map<string, number>();
+	const byInitial = new Map<string, string[]>();
+	v.words.forEach((w, i) => {
+		df.set(w, v.df[i] ?? 1);
+		const list = byInitial.get(w[0] ?? '') ?? [];
+		list.push(w);
+		byInitial.set(w[0] ?? '', list);
+	});
+	return {
+		df,
+		byInitial,
+		errors: v.errors.map((e) => ({ ...e, tokens: new Set(errorTokens(e.text)) })),
+	};
+}
+
+const rows = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const keyAt = new Map<string, [number, number]>();
+rows.forEach((row, r) => [...row].forEach((k, c) => keyAt.set(k, [r, c + r * 0.5])));
+
+/** Substituting a neighbouring key is the most common slip, so it costs less than any other. */
+function substitutionCost(a: string, b: string): number {
+	const pa = keyAt.get(a);
+	const pb = keyAt.get(b);
+	if (pa && pb && Math.abs(pa[0] - pb[0]) <= 1 && Math.abs(pa[1] - pb[1]) <= 1) return 0.6;
+	return 1;
+}
+
+/** Damerau-Levenshtein (optimal string alignment) with keyboard-aware substitutions. */
+export function distance(a: string, b: string, max = Infinity): number {
+	if (Math.abs(a.length - b.length) > max) return Infinity;
+	const n = b.length;
+	// Three rolling rows: the one before last is needed for transpositions.
+	let before = new Float64Array(n + 1);
+	let prev = Float64Array.from({ length: n + 1 }, (_, j) => j);
+	let row = new Float64Array(n + 1);
+	for (let i = 1; i <= a.length; i++) {
+		row[0] = i;
+		let rowMin = i;
+		const ca = a[i - 1] ?? '';
+		for (let j = 1; j <= n; j++) {
+			const cb = b[j - 1] ?? '';
+			let v = Math.min(
+				(prev[j] ?? 0) + 1,
+				(row[j - 1] ?? 0) + 1,
+				(prev[j - 1] ?? 0) + (ca === cb ? 0 : substitutionCost(ca, cb))
+			);
+			if (i > 1 && j > 1 && ca === b[j - 2] && a[i - 2] === cb)
+				v = Math.min(v, (before[j - 2] ?? 0) + 1);
+			row[j] = v;
+			if (v < rowMin) rowMin = v;
+		}
+		if (rowMin > max) return Infinity;
+		[before, prev, row] = [prev, row, before];
+	}
+	return prev[n] ?? Infinity;
+}
+
+/**
+ * Words that must never be "corrected": short API names and abbreviations (hpa, sa, l7), flags
+ * (--set), versions and anything with digits (1.31, v1beta1, k8s), and dotted or slashed names
+ * (gateway.networking.k8s.io, istio/ztunnel).
+ */
+export function correctable(term: string): boolean {
+	return term.length >= 4 && /^[a-z]+$/.test(term);
+}
+
+/** How far a typo may be from the word meant, by length. */
+function allowance(term: string): number {
+	return term.length <= 5 ? 1 : 2;
+}
+
+/** Whether a word is on the site, allowing simple plurals and verb endings. */
+export function known(lex: Lexicon, term: string, typing = false): boolean {
+	if (lex.df.has(term)) return true;
+	for (const variant of [`${term}s`, term.replace(/(?:es|s|ed|ing)$/, '')])
+		if (variant !== term && variant.length > 2 && lex.df.has(variant)) return true;
+	// The last word may still be being typed: a short start, or most of a longer word, counts.
+	if (typing)
+		for (const w of lex.byInitial.get(term[0] ?? '') ?? [])
+			if (w.startsWith(term) && (term.length <= 4 || term.length / w.length >= 0.7)) return true;
+	return false;
+}
+
+const memo = new WeakMap<Lexicon, Map<string, string[]>>();
+
+/** The closest site words to a term, best first (distance, then how common); memoised per term. */
+export function suggestions(
+	lex: Lexicon,
+	term: string,
+	max = allowance(term),
+	limit = 3
+): string[] {
+	const cache = memo.get(lex) ?? new Map<string, string[]>();
+	memo.set(lex, cache);
+	const id = `${term} ${max} ${limit}`;
+	const hit = cache.get(id);
+	if (hit) return hit;
+	const found = closest(lex, term, max, limit);
+	cache.set(id, found);
+	return found;
+}
+
+function closest(lex: Lexicon, term: string, max: number, limit: number): string[] {
+	const scored: { w: string; d: number; df: number }[] = [];
+	// A typo rarely hits the first letter, so look there first; then everywhere for short lists.
+	const pool = new Set([...(lex.byInitial.get(term[0] ?? '') ?? [])]);
+	if (pool.size < 50) for (const list of lex.byInitial.values()) for (const w of list) pool.add(w);
+	for (const w of pool) {
+		if (!/^[a-z]+$/.test(w) || w === term) continue;
+		const d = distance(term, w, max);
+		if (d <= max) scored.push({ w, d, df: lex.df.get(w) ?? 0 });
+	}
+	return scored
+		.sort((a, b) => a.d - b.d || b.df - a.df)
+		.slice(0, limit)
+		.map((s) => s.w);
+}
+
+export interface Analysis {
+	/** The query to search with, typos corrected and unknown words dropped. */
+	query: string;
+	/** Each corrected word: what was typed and what it became. */
+	corrections: { from: string; to: string }[];
+	/** Words that are nowhere on the site and had no close match. */
+	unknown: string[];
+	/** True when no word of the query is on the site: show no results, only suggestions. */
+	empty: boolean;
+	/** Site words close to the unknown ones, for "did you mean". */
+	didYouMean: string[];
+}
+
+/** Decides what to search for: corrects what can be corrected, and says when nothing can match. */
+export function analyse(lex: Lexicon, terms: string[]): Analysis {
+	const corrections: Analysis['corrections'] = [];
+	const unknown: string[] = [];
+	const didYouMean: string[] = [];
+	const out: string[] = [];
+	terms.forEach((t, i) => {
+		const last = i === terms.length - 1;
+		if (!correctable(t) || known(lex, t, last)) {
+			out.push(t);
+			return;
+		}
+		const best = suggestions(lex, t, allowance(t), 1)[0];
+		if (best) {
+			corrections.push({ from: t, to: best });
+			out.push(best);
+			return;
+		}
+		unknown.push(t);
+		didYouMean.push(...suggestions(lex, t, 3, 2));
+	});
+	return {
+		query: out.join(' '),
+		corrections,
+		unknown,
+		empty: out.length === 0,
+		didYouMean: [...new Set(didYouMean)].slice(0, 4),
+	};
+}
+
+/** Tokens of an error text that identify it: no numbers, no one-letter words. */
+export function errorTokens(text: string): string[] {
+	return (text.toLowerCase().match(/[a-z][a-z0-9_]+/g) ?? []).filter((t) => t.length > 1);
+}
+
+/** Whether a query looks pasted rather than typed: long, or with an error's punctuation. */
+export function looksPasted(raw: string): boolean {
+	return raw.length >= 40 || /["'()]|: |\.\s|\w\/\w/.test(raw);
+}
+
+/**
+ * Answers whose quoted error text the pasted query contains (or nearly: 80 % of the error's
+ * words, in any order), best match first. A phrase match beats any bag-of-words ranking.
+ */
+export function matchErrors(lex: Lexicon, raw: string): string[] {
+	const q = new Set(errorTokens(raw));
+	if (q.size === 0) return [];
+	const scored = lex.errors
+		.map((e) => {
+			const hit = [...e.tokens].filter((t) => q.has(t)).length;
+			return { url: e.url, cover: hit / Math.max(e.tokens.size, 1), hit };
+		})
+		.filter((s) => s.cover >= 0.8 && s.hit >= 2)
+		.sort((a, b) => b.cover - a.cover || b.hit - a.hit);
+	return [...new Set(scored.map((s) => s.url))];
+}
+
+/** The rarest known words of a long query: what identifies a pasted message once no phrase matches. */
+export function rarestTerms(lex: Lexicon, terms: string[], n = 3): string[] {
+	return [...new Set(terms)]
+		.filter((t) => lex.df.has(t))
+		.sort((a, b) => (lex.df.get(a) ?? 0) - (lex.df.get(b) ?? 0))
+		.slice(0, n);
+}
