@@ -3,6 +3,8 @@ import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
 import { findFaqIdClashes } from './lib/faq-ids.ts';
 import { faqCategories, troubleshootingCategories } from './schemas/faq.ts';
+import { existsSync } from 'node:fs';
+import { historyFile, readHistory, type History } from './lib/faq-history.ts';
 import { loadComparison, loadDecisionTree } from './lib/content-files.ts';
 
 /**
@@ -130,6 +132,15 @@ export function faqUrl(id?: string): string {
 /** URL of an answer's own page. */
 export function faqAnswerUrl(id: string): string {
 	return url(`faq/${id}/`);
+}
+
+/** Revision histories of answers, beside them in content/faq (see src/lib/faq-history.ts). */
+const faqDir = `${process.env['KB_CONTENT_ROOT'] ?? './content'}/faq`;
+export function historyOf(id: string): History {
+	const path = historyFile(faqDir, id);
+	if (!existsSync(path))
+		throw new Error(`${id}: no revision history at ${path}. Run "npm run faq:revise -- ${id}".`);
+	return readHistory(path);
 }
 
 /** Display names of the meshes a page is about. */
