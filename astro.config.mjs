@@ -33,8 +33,9 @@ export default defineConfig({
 	integrations: [
 		mdx(),
 		sitemap({
-			// Forwarding pages of renamed FAQ answers are not pages of their own.
-			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)),
+			// Forwarding pages of renamed FAQ answers are not pages of their own, and an answer's
+			// history page is a record (noindex), reached from the answer.
+			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)) && !page.endsWith('/history/'),
 		}),
 		finishBuild(siteConfig.base),
 	],

@@ -107,7 +107,7 @@ test('filled placeholders change every command, travel in the URL and are copied
 	page,
 }) => {
 	await page.goto('istio/enrol/');
-	await page.getByRole('textbox', { name: 'namespace' }).fill('shop');
+	await page.getByRole('textbox', { name: 'namespace', exact: true }).fill('shop');
 	await expect(page).toHaveURL(/ph\.namespace=shop/);
 	const block = page
 		.locator('kb-code')
@@ -120,7 +120,7 @@ test('filled placeholders change every command, travel in the URL and are copied
 	);
 
 	await page.reload();
-	await expect(page.getByRole('textbox', { name: 'namespace' })).toHaveValue('shop');
+	await expect(page.getByRole('textbox', { name: 'namespace', exact: true })).toHaveValue('shop');
 	await expect(block).toContainText('namespace shop istio.io');
 });
 
@@ -138,7 +138,7 @@ test('Copy with an unfilled placeholder asks for the value first, then copies it
 	const client = block.getByRole('textbox', { name: 'client' });
 	await expect(client).toBeFocused();
 	await client.fill('web');
-	await block.getByRole('textbox', { name: 'namespace' }).fill('shop');
+	await block.getByRole('textbox', { name: 'namespace', exact: true }).fill('shop');
 	await block.getByRole('textbox', { name: 'server' }).fill('api');
 	await expect(block.locator('.code-fill-note')).toHaveText(/^Ready/);
 	await page.keyboard.press('Enter');
@@ -179,7 +179,7 @@ test('the FAQ page copies code inside answers and offers their placeholders', as
 
 test('unsafe placeholder values are refused with a message', async ({ page }) => {
 	await page.goto('istio/enrol/?ph.namespace=%24(id)');
-	const input = page.getByRole('textbox', { name: 'namespace' });
+	const input = page.getByRole('textbox', { name: 'namespace', exact: true });
 	await expect(input).toHaveValue('');
 	await input.fill('a b');
 	await expect(input).toHaveAttribute('aria-invalid', 'true');

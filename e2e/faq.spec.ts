@@ -1,14 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { readFrontmatter } from '../src/lib/frontmatter';
+import { troubleshootingCategories } from '../src/schemas/faq';
 
 const entries = readdirSync('content/faq')
 	.filter((f) => f.endsWith('.mdx'))
 	.map((f) => {
-		const src = readFileSync(`content/faq/${f}`, 'utf8');
+		const fm = readFrontmatter(readFileSync(`content/faq/${f}`, 'utf8'));
+		const category = String(fm['category']);
 		return {
-			id: src.match(/^id: (.+)$/m)?.[1] ?? '',
-			question: src.match(/^question: (.+)$/m)?.[1] ?? '',
-			summary: src.match(/^summary: (.+)$/m)?.[1] ?? '',
+			id: String(fm['id']),
+			question: String(fm['question']),
+			summary: String(fm['summary']),
+			// Troubleshooting answers are listed on their own page, by what the reader sees.
+			list: troubleshootingCategories.includes(category as never) ? 'troubleshooting/' : 'faq/',
 		};
 	});
 
@@ -28,12 +33,13 @@ for (const width of [360, 1280]) {
 	test.describe(`at ${width} px`, () => {
 		test.use({ viewport: { width, height: width === 360 ? 740 : 900 } });
 
-		test(`a cold load of /faq/#id lands on each of the ${entries.length} answers`, async ({
+		test(`a cold load of /faq/#id (or /troubleshooting/#id) lands on each of the ${entries.length} answers`, async ({
 			page,
 		}) => {
-			for (const { id } of entries) {
+			test.setTimeout(240_000);
+			for (const { id, list } of entries) {
 				await page.goto('about:blank');
-				await page.goto(`faq/#${id}`);
+				await page.goto(`${list}#${id}`);
 				await expectLanded(page, id);
 			}
 		});
@@ -84,8 +90,9 @@ test.describe('copying', () => {
 			.locator('article.faq-entry:has(#restart-pods)')
 			.getByRole('button', { name: /Copy link/ })
 			.click();
+		// The link carries the answer's current revision, so a ticket can tell if it changes later.
 		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
-			new URL('faq/restart-pods/', baseURL).href
+			`${new URL('faq/restart-pods/', baseURL).href}?rev=1`
 		);
 		await expect(page.locator('#kb-announcer')).toHaveText('Link copied to the clipboard');
 	});
@@ -101,7 +108,7 @@ test.describe('copying', () => {
 			.click();
 		const entry = entries.find((e) => e.id === 'default-deny');
 		expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
-			`[${entry?.question ?? ''}](${new URL('faq/default-deny/', baseURL).href})\n\n> ${entry?.summary ?? ''}\n`
+			`[${entry?.question ?? ''}](${new URL('faq/default-deny/', baseURL).href}?rev=1)\n\n> ${entry?.summary ?? ''}\n`
 		);
 	});
 
@@ -164,5 +171,10 @@ test('the FAQ page carries FAQPage structured data for every answer', () => {
 	const json = html.match(/<script type="application\/ld\+json">([^<]*)<\/script>/)?.[1] ?? '{}';
 	const data = JSON.parse(json) as { '@type': string; mainEntity: { name: string }[] };
 	expect(data['@type']).toBe('FAQPage');
-	expect(data.mainEntity.map((q) => q.name).sort()).toEqual(entries.map((e) => e.question).sort());
+	expect(data.mainEntity.map((q) => q.name).sort()).toEqual(
+		entries
+			.filter((e) => e.list === 'faq/')
+			.map((e) => e.question)
+			.sort()
+	);
 });

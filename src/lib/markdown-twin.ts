@@ -1,0 +1,232 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAnnotated } from './annotated-yaml.ts';
+import { loadComparison, loadDecisionTree, loadGlossary } from './content-files.ts';
+import { readFrontmatter } from './frontmatter.ts';
+import { calculate, defaults, formatCpu, formatMiB } from './overhead.ts';
+
+/**
+ * The Markdown twin of a page or answer, built from the same MDX source: component markup
+ * becomes plain Markdown (manifests as YAML blocks with their notes as a numbered list after
+ * them, tabs as one block per mesh, data components as lists and tables, diagrams as their text
+ * alternative), code fences keep their language, placeholders stay as written, and site links
+ * become absolute so the text still works once pasted into a ticket, a chat or an assistant.
+ */
+
+export interface TwinContext {
+	/** Absolute URL of the site root, base path included, ending in "/". */
+	siteUrl: string;
+	/** Where content lives (`content` unless KB_CONTENT_ROOT says otherwise). */
+	contentRoot?: string;
+}
+
+type Props = Record<string, string>;
+type Renderer = (props: Props, ctx: TwinContext) => string;
+
+const root = (ctx: TwinContext) => ctx.contentRoot ?? 'content';
+
+/** A manifest as a YAML block, annotations taken out and listed as numbered notes after it. */
+export function manifestMarkdown(file: string, ctx: TwinContext, heading?: string): string {
+	const { clean, notes } = parseAnnotated(readFileSync(join(root(ctx), 'manifests', file), 'utf8'));
+	const title = heading ? `**${heading}** (\`${file}\`)\n\n` : `\`${file}\`\n\n`;
+	const list = notes.map((n) => `${n.n}. Line ${n.line}: ${n.text}`).join('\n');
+	return `${title}\`\`\`yaml\n${clean.trimEnd()}\n\`\`\`${list ? `\n\n${list}` : ''}`;
+}
+
+/** The text alternative a diagram component carries (its SVG description, else its caption). */
+export function diagramText(component: string): string {
+	const source = readFileSync(`src/components/diagrams/${component}.astro`, 'utf8');
+	const pick = (re: RegExp) =>
+		source
+			.match(re)?.[1]
+			?.replace(/<[^>]+>/g, '')
+			.replace(/\s+/g, ' ')
+			.trim();
+	const text =
+		pick(/<desc[^>]*>([\s\S]*?)<\/desc>/) ?? pick(/<figcaption>([\s\S]*?)<\/figcaption>/);
+	if (!text) throw new Error(`${component} has no <desc> or <figcaption> to use as Markdown`);
+	return `*Diagram: ${text}*`;
+}
+
+/** Faq answers in a content tree, in page order, read from their frontmatter. */
+export function faqAnswers(
+	contentRoot = 'content'
+): { id: string; question: string; summary: string; category: string; order: number }[] {
+	const dir = join(contentRoot, 'faq');
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.mdx') && !f.startsWith('_'))
+		.map((f) => {
+			const fm = readFrontmatter(readFileSync(join(dir, f), 'utf8'));
+			return {
+				id: String(fm['id']),
+				question: String(fm['question']),
+				summary: String(fm['summary']),
+				category: String(fm['category']),
+				order: Number(fm['order'] ?? 0),
+			};
+		});
+}
+
+const link = (text: string, href: string) => `[${text.replace(/([[\]])/g, '\\$1')}](${href})`;
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Markdown for every component the site's MDX uses; a component missing here fails the tests. */
+export const components: Record<string, Renderer> = {
+	Manifest: (p, ctx) => manifestMarkdown(p['file'] ?? '', ctx),
+	MeshTabs: (p, ctx) =>
+		[
+			p['task'] ? `${p['task']}, for each mesh:` : '',
+			manifestMarkdown(p['istio'] ?? '', ctx, 'Istio'),
+			manifestMarkdown(p['linkerd'] ?? '', ctx, 'Linkerd'),
+		]
+			.filter(Boolean)
+			.join('\n\n'),
+	JobCards: (p, ctx) =>
+		[...(p['jobs'] ?? '').matchAll(/href:\s*'([^']*)',\s*title:\s*'([^']*)',\s*text:\s*'([^']*)'/g)]
+			.map((m) => `- ${link(m[2] ?? '', ctx.siteUrl + (m[1] ?? ''))}: ${m[3] ?? ''}`)
+			.join('\n'),
+	GlossaryList: (_p, ctx) =>
+		loadGlossary(join(root(ctx), 'data/glossary.yaml'))
+			.map((g) => `- **${g.term}**: ${g.definition}`)
+			.join('\n'),
+	FaqList: (p, ctx) => {
+		const troubleshooting = (p['categories'] ?? '').includes('troubleshooting');
+		const ts = ['requests-fail', 'tls-errors', 'pods-not-ready', 'checks-fail'];
+		return faqAnswers(root(ctx))
+			.filter((a) => ts.includes(a.category) === troubleshooting)
+			.map((a) => `- ${link(a.question, `${ctx.siteUrl}faq/${a.id}/`)}: ${a.summary}`)
+			.join('\n');
+	},
+	DecisionTree: (_p, ctx) => {
+		const tree = loadDecisionTree(join(root(ctx), 'data/decision-tree.yaml'));
+		const name = new Map([
+			...tree.questions.map((q) => [q.id, q.text] as const),
+			...tree.outcomes.map((o) => [o.id, `Recommendation: ${o.title}`] as const),
+		]);
+		const questions = tree.questions.map(
+			(q) =>
+				`**${q.text}**${q.help ? ` ${q.help}` : ''}\n\n` +
+				q.answers
+					.map((a) => `- ${a.label}: ${a.because} Next: ${name.get(a.next) ?? a.next}`)
+					.join('\n')
+		);
+		const outcomes = tree.outcomes.map((o) => `**${o.title}.** ${o.summary} ${o.rationale}`);
+		return [...questions, ...outcomes].join('\n\n');
+	},
+	ComparisonMatrix: (_p, ctx) => {
+		const c = loadComparison(join(root(ctx), 'data/comparison.yaml'));
+		const head = '| Feature | Istio | Linkerd | Neither |\n| --- | --- | --- | --- |';
+		const row = (r: (typeof c.rows)[number]) =>
+			`| ${cell(r.feature)} | ${cell(`${r.istio.value}. ${r.istio.note ?? ''}`)} | ${cell(`${r.linkerd.value}. ${r.linkerd.note ?? ''}`)} | ${cell(r.neither ? `${r.neither.value}. ${r.neither.note ?? ''}` : '')} |`;
+		return c.categories
+			.map(
+				(cat) =>
+					`**${cat.label}**\n\n${head}\n${c.rows
+						.filter((r) => r.category === cat.id)
+						.map(row)
+						.join('\n')}`
+			)
+			.join('\n\n');
+	},
+	OverheadCalculator: () =>
+		'For the defaults (100 pods, 10 nodes, 3 waypoints; control plane included):\n\n' +
+		'| Option | Expected memory usage | Memory reserved by requests | CPU reserved by requests |\n| --- | --- | --- | --- |\n' +
+		calculate(defaults)
+			.map(
+				(r) =>
+					`| ${r.label} | ${formatMiB(r.usage)} | ${formatMiB(r.requests)} | ${formatCpu(r.cpu)} |`
+			)
+			.join('\n'),
+	AmbientPath: () => diagramText('AmbientPath'),
+	SidecarVsAmbient: () => diagramText('SidecarVsAmbient'),
+	MigrationPhases: () => diagramText('MigrationPhases'),
+};
+
+/** Attributes of a JSX element: `name="value"` and `name={expression}` (the expression's text). */
+export function jsxProps(attrs: string): Props {
+	const props: Props = {};
+	for (const m of attrs.matchAll(/(\w+)=(?:"([^"]*)"|\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\})/g))
+		props[m[1] ?? ''] = m[2] ?? m[3] ?? '';
+	return props;
+}
+
+/** MDX body to clean Markdown. Unknown components are an error, so nothing leaks as markup. */
+export function mdxToMarkdown(body: string, ctx: TwinContext, file = 'page'): string {
+	const out: string[] = [];
+	const lines = body.replace(/\r\n/g, '\n').split('\n');
+	let fence: string | undefined;
+	for (let i = 0; i < lines.length; i++) {
+		let line = lines[i] ?? '';
+		const open = line.match(/^(\s*)(`{3,}|~{3,})(\w*)(.*)$/);
+		if (open && !fence) {
+			fence = open[2];
+			out.push(`${open[1] ?? ''}${open[2] ?? ''}${open[3] ?? ''}`);
+			continue;
+		}
+		if (fence) {
+			if (line.trim().startsWith(fence)) fence = undefined;
+			out.push(line);
+			continue;
+		}
+		if (/^import\s.+from\s/.test(line)) continue;
+		const el = line.match(/^<([A-Z]\w*)\b(.*)$/);
+		if (el) {
+			let tag = line;
+			while (!/\/>\s*$/.test(tag) && i + 1 < lines.length) tag += `\n${lines[++i] ?? ''}`;
+			const name = el[1] ?? '';
+			const render = components[name];
+			if (!render)
+				throw new Error(
+					`${file}: no Markdown rendering for <${name}>; add one to src/lib/markdown-twin.ts`
+				);
+			out.push(render(jsxProps(tag.replace(/^<\w+/, '').replace(/\/>\s*$/, '')), ctx));
+			continue;
+		}
+		line = line.replace(/\s*\{\/\*\s*#[\w-]+\s*\*\/\}/g, '').replace(/\{\/\*[\s\S]*?\*\/\}/g, '');
+		// Site links become absolute, so they work wherever the Markdown is pasted.
+		line = line.replace(/\]\(\/([^)\s]*)\)/g, (_m, path: string) => `](${ctx.siteUrl}${path})`);
+		out.push(line);
+	}
+	return out
+		.join('\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
+}
+
+export interface TwinMeta {
+	title: string;
+	description: string;
+	/** Absolute URL of the page on the site. */
+	url: string;
+	verified: string;
+	sources: { title: string; url: string; vendor?: boolean | undefined }[];
+	/** Extra lines under the title, such as an answer's revision. */
+	extra?: string[];
+}
+
+/** The whole twin: title, summary, where it lives, the version stamp, the body and the sources. */
+export function twin(meta: TwinMeta, body: string): string {
+	const sources = meta.sources
+		.map((s) => `- ${link(s.title, s.url)}${s.vendor ? ' (vendor figures)' : ''}`)
+		.join('\n');
+	return [
+		`# ${meta.title}`,
+		`> ${meta.description}`,
+		[`On the site: ${meta.url}`, meta.verified, ...(meta.extra ?? [])].join('  \n'),
+		body,
+		sources ? `## Sources\n\n${sources}` : '',
+	]
+		.filter(Boolean)
+		.join('\n\n')
+		.concat('\n');
+}
+
+/** A page's MDX source without its frontmatter. */
+export function bodyOf(source: string): string {
+	return source.replace(/^---\r?\n[\s\S]*?\r?\n---\r?\n?/, '');
+}
+
+export function contentFile(contentRoot: string, path: string): string | undefined {
+	const file = join(contentRoot, path);
+	return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
