@@ -34,7 +34,12 @@ test('after one visit every page opens and search works with the network off', a
 		expect(response?.ok(), path).toBe(true);
 		await expect(page.locator('h1')).toBeVisible();
 	}
-	expect(await searchFirstHit(page, 'ztunnel-config')).toContain('/istio/');
+	// Search works offline, typo correction (which needs the vocabulary file) included.
+	expect(await searchFirstHit(page, 'ztunnel-config')).toMatch(/\/(istio|faq)\//);
+	await page.locator('#dialog-search-q').fill('linkred install');
+	await expect(
+		page.locator('#dialog-search-results').locator('xpath=..').locator('.search-notice')
+	).toContainText('Showing results for linkerd install');
 	await context.setOffline(false);
 });
 
