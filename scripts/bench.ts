@@ -54,7 +54,11 @@ async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
 		}
 		return await fn(url);
 	} finally {
-		if (server.pid) process.kill(-server.pid);
+		try {
+			if (server.pid) process.kill(-server.pid);
+		} catch {
+			// The server already exited (for example, the port was taken).
+		}
 	}
 }
 
