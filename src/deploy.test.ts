@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { listFiles } from './lib/dist-files.ts';
 import { findCrdDir, loadCrds } from './lib/crd-schemas.ts';
@@ -20,28 +21,40 @@ describe('deployment manifests', () => {
 	});
 
 	it('run non-root on a read-only root filesystem with probes, limits and every capability dropped', () => {
-		const d = readFileSync('deploy/k8s/deployment.yaml', 'utf8');
-		for (const line of [
-			'runAsNonRoot: true',
-			'readOnlyRootFilesystem: true',
-			'allowPrivilegeEscalation: false',
-			"drop: ['ALL']",
-			'readinessProbe:',
-			'livenessProbe:',
-			'limits:',
-			'type: RuntimeDefault',
-		]) {
-			expect(d).toContain(line);
-		}
+		// Read as objects, so a setting under the wrong key (or commented out) fails.
+		const d = parse(readFileSync('deploy/k8s/deployment.yaml', 'utf8')) as {
+			spec: {
+				template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+			};
+		};
+		const pod = d.spec.template.spec;
+		expect(pod['securityContext']).toMatchObject({
+			runAsNonRoot: true,
+			seccompProfile: { type: 'RuntimeDefault' },
+		});
+		const [web] = pod.containers;
+		expect(web?.['securityContext']).toMatchObject({
+			allowPrivilegeEscalation: false,
+			readOnlyRootFilesystem: true,
+			capabilities: { drop: ['ALL'] },
+		});
+		expect(web?.['readinessProbe']).toMatchObject({ httpGet: expect.any(Object) as unknown });
+		expect(web?.['livenessProbe']).toMatchObject({ httpGet: expect.any(Object) as unknown });
+		expect(web?.['resources']).toMatchObject({
+			limits: { memory: expect.any(String) as unknown },
+			requests: { cpu: expect.any(String) as unknown },
+		});
 	});
 
 	it('show how to enrol the guide in either mesh', () => {
-		expect(readFileSync('deploy/k8s/namespace-istio-ambient.yaml', 'utf8')).toContain(
-			'istio.io/dataplane-mode: ambient'
-		);
-		expect(readFileSync('deploy/k8s/namespace-linkerd.yaml', 'utf8')).toContain(
-			'linkerd.io/inject: enabled'
-		);
+		const ambient = parse(readFileSync('deploy/k8s/namespace-istio-ambient.yaml', 'utf8')) as {
+			metadata: { labels?: Record<string, string> };
+		};
+		const linkerd = parse(readFileSync('deploy/k8s/namespace-linkerd.yaml', 'utf8')) as {
+			metadata: { annotations?: Record<string, string> };
+		};
+		expect(ambient.metadata.labels?.['istio.io/dataplane-mode']).toBe('ambient');
+		expect(linkerd.metadata.annotations?.['linkerd.io/inject']).toBe('enabled');
 	});
 });
 

@@ -49,10 +49,19 @@ describe('annotated manifests', () => {
 		]);
 	});
 
-	it.each(manifests)('%s: every note points at a real line', (file) => {
-		const { clean, notes } = parseAnnotated(readFileSync(`content/manifests/${file}`, 'utf8'));
-		const lines = clean.split('\n').length;
-		for (const n of notes) expect(n.line).toBeLessThanOrEqual(lines);
+	it.each(manifests)('%s: every note sits on the YAML line it explains', (file) => {
+		const source = readFileSync(`content/manifests/${file}`, 'utf8').split('\n');
+		const { clean, notes } = parseAnnotated(source.join('\n'));
+		const cleanLines = clean.split('\n');
+		for (const n of notes) {
+			const original = source[n.line - 1] ?? '';
+			// The callout goes on the line that carried the marker, and that line keeps its YAML.
+			expect(original, `${file}:${n.line}`).toContain(`#> ${n.text}`);
+			expect(cleanLines[n.line - 1], `${file}:${n.line}`).toBe(
+				original.slice(0, original.indexOf('#>')).trimEnd()
+			);
+			expect(cleanLines[n.line - 1]?.trim(), `${file}:${n.line}`).not.toBe('');
+		}
 	});
 });
 
