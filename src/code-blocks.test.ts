@@ -12,7 +12,7 @@ import { checkShellBlock, extractShellBlocks } from './lib/shell-check.ts';
 import { rehypeCodeBlocks } from './plugins/rehype-code-blocks.ts';
 import { transformerCodeColors } from './plugins/code-colors.ts';
 import { transformerCodeMeta, parseMeta } from './plugins/code-meta.ts';
-import { fillPlaceholders, isSafeValue, placeholdersFromQuery } from './plugins/placeholders.ts';
+import { fillPlaceholders, isSafeValue, placeholdersFromQuery } from './lib/placeholders.ts';
 import { buildStepsScript } from './scripts/steps.ts';
 
 async function render(md: string) {

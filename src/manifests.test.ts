@@ -6,7 +6,7 @@ import { listFiles } from './lib/dist-files.ts';
 import { addCallouts, manifestSlug, noteHtml } from './lib/manifest-render.ts';
 import { formatError, ManifestValidator } from './lib/validate-manifest.ts';
 import { validateWithModels } from './lib/validate-models.ts';
-import { highlightToHast } from './lib/highlight.ts';
+import { highlightToHast } from './lib/highlight-code.ts';
 import { toHtml } from 'hast-util-to-html';
 
 const manifests = listFiles('content/manifests').filter((f) => /\.ya?ml$/.test(f));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { kindsOf, parseAnnotated, type Note } from './annotated-yaml.ts';
-import { highlightToHast } from './highlight.ts';
+import { highlightToHast } from './highlight-code.ts';
 
 export const manifestsDir = 'content/manifests';
 

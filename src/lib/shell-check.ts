@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { placeholderPattern } from '../plugins/placeholders.ts';
+import { placeholderPattern } from './placeholders.ts';
 
 export interface ShellBlock {
 	file: string;

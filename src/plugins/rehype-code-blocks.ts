@@ -2,7 +2,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { parseMeta } from './code-meta.ts';
-import { markPlaceholdersInLine } from './placeholders.ts';
+import { markPlaceholdersInLine } from '../lib/placeholders.ts';
 
 const shellLangs = new Set(['bash', 'sh', 'shell', 'zsh']);
 const labels: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { isSafeValue, placeholdersFromQuery } from '../plugins/placeholders';
+import { isSafeValue, placeholdersFromQuery } from '../lib/placeholders';
 
 /**
  * The page's placeholder values live in three places that must agree: every `<var class="ph">`
