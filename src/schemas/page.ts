@@ -5,6 +5,14 @@ import { verifiedSchema } from './verified.ts';
 /** What a page is, for search filters and page chrome. */
 export const pageKinds = ['guide', 'concept', 'reference', 'faq'] as const;
 
+/** How search filters and badges name each kind. */
+export const pageKindLabels: Record<(typeof pageKinds)[number], string> = {
+	guide: 'Guides',
+	concept: 'Concepts',
+	reference: 'Reference',
+	faq: 'FAQ',
+};
+
 /** An upstream document a page's statements rest on. */
 export const sourceSchema = z.object({
 	/** Human-readable name of the source, e.g. "Istio docs: Install with Helm". */

@@ -151,11 +151,15 @@ describe('results', () => {
 	});
 
 	it('read filters from the URL and drop unknown ones', () => {
-		expect(filtersFromUrl('?q=x&mesh=istio&mesh=bogus&kind=faq&kind=%3Cx%3E')).toEqual({
+		const allowed = { mesh: ['istio', 'linkerd', 'both', 'neither'], kind: ['guide', 'faq'] };
+		expect(filtersFromUrl('?q=x&mesh=istio&mesh=bogus&kind=faq&kind=%3Cx%3E', allowed)).toEqual({
 			mesh: ['istio'],
 			kind: ['faq'],
 		});
-		expect(filtersFromUrl('')).toEqual({ mesh: [], kind: [] });
+		expect(filtersFromUrl('', allowed)).toEqual({ mesh: [], kind: [] });
+		expect(filtersFromUrl('?mesh=cilium', { ...allowed, mesh: ['cilium'] }).mesh).toEqual([
+			'cilium',
+		]);
 	});
 });
 

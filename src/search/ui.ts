@@ -9,15 +9,19 @@ import {
 } from './engine';
 import { keyTerms, normalise } from './query-plan';
 
-const meshValues = ['istio', 'linkerd', 'both', 'neither'];
-const kindValues = ['guide', 'concept', 'faq', 'reference'];
-
-/** Filters from the URL (`?mesh=istio&kind=faq`), ignoring values that do not exist. */
-export function filtersFromUrl(search: string): { mesh: string[]; kind: string[] } {
+/**
+ * Filters from the URL (`?mesh=istio&kind=faq`), ignoring values that do not exist. The values
+ * that exist are the panel's own checkboxes, which the build draws from content/data/meshes.yaml
+ * and the page kinds, so nothing here repeats those lists.
+ */
+export function filtersFromUrl(
+	search: string,
+	allowed: { mesh: string[]; kind: string[] }
+): { mesh: string[]; kind: string[] } {
 	const params = new URLSearchParams(search);
 	return {
-		mesh: params.getAll('mesh').filter((v) => meshValues.includes(v)),
-		kind: params.getAll('kind').filter((v) => kindValues.includes(v)),
+		mesh: params.getAll('mesh').filter((v) => allowed.mesh.includes(v)),
+		kind: params.getAll('kind').filter((v) => allowed.kind.includes(v)),
 	};
 }
 
@@ -81,7 +85,11 @@ export function attachPanel(
 		...panel.querySelectorAll<HTMLInputElement>('.search-filters input[type="checkbox"]'),
 	];
 	if (!input || !list || !status) return { run() {}, focus() {} };
-	const initial = filtersFromUrl(location.search);
+	const valuesOf = (name: string) => boxes.filter((b) => b.name === name).map((b) => b.value);
+	const initial = filtersFromUrl(location.search, {
+		mesh: valuesOf('mesh'),
+		kind: valuesOf('kind'),
+	});
 	for (const box of boxes)
 		box.checked = (box.name === 'mesh' ? initial.mesh : initial.kind).includes(box.value);
 	let active = -1;
