@@ -8,8 +8,10 @@ import { startStaticServer } from './static-server';
 test.use({ serviceWorkers: 'allow' });
 
 async function waitUntilOffline(page: Page) {
+	// The whole site is precached: over 500 files since every answer gained a Markdown twin and
+	// a history, which takes a while on a loaded two-core machine.
 	await expect(page.locator('kb-offline .offline-label')).toHaveText('Available offline', {
-		timeout: 60_000,
+		timeout: 150_000,
 	});
 }
 
@@ -25,7 +27,7 @@ test('after one visit every page opens and search works with the network off', a
 	page,
 	context,
 }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(240_000);
 	await page.goto('./');
 	await waitUntilOffline(page);
 	await context.setOffline(true);
@@ -44,7 +46,7 @@ test('after one visit every page opens and search works with the network off', a
 });
 
 test('a new build replaces the old offline copy completely', async ({ page }) => {
-	test.setTimeout(150_000);
+	test.setTimeout(400_000);
 	const dir = mkdtempSync(join(tmpdir(), 'kb-site-'));
 	cpSync('dist', dir, { recursive: true });
 	const server = await startStaticServer(dir, '/');
@@ -87,7 +89,7 @@ test.describe('under a sub-path', () => {
 		page,
 		context,
 	}) => {
-		test.setTimeout(120_000);
+		test.setTimeout(300_000);
 		const server = await startStaticServer('dist-subpath', '/docs/mesh/');
 		try {
 			await page.goto(`${server.url}istio/install/`);

@@ -45,7 +45,7 @@ export async function runSearchBenchmark(
 	await page.goto(start);
 	// A first visit also saves the site for offline use; time search once that has settled.
 	await expect(page.locator('kb-offline .offline-label')).not.toHaveText(/Checking|Saving/, {
-		timeout: 60_000,
+		timeout: 150_000,
 	});
 	await page.keyboard.press('/');
 	const input = page.locator('#dialog-search-q');

@@ -8,7 +8,7 @@ const base = process.env['SITE_BASE']
 test('search finds the expected answer in the top 3 for typed questions, typos and pasted errors, and admits when nothing matches', async ({
 	page,
 }) => {
-	test.setTimeout(180_000);
+	test.setTimeout(300_000);
 	const results = await runSearchBenchmark(page, loadQueries(), base);
 	const missesOf = (set: string) =>
 		results
