@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { precacheList } from '../src/offline/service-worker';
 import { sitemapPaths } from './site';
@@ -54,4 +55,13 @@ test('the offline copy includes the twins and llms.txt', () => {
 	expect(files).toContain('llms.txt');
 	expect(files).toContain('istio/install.md');
 	expect(files).toContain('faq/memory-cost.md');
+});
+
+test('every page in the sitemap links a Markdown twin that exists', () => {
+	for (const path of sitemapPaths().filter((p) => !p.startsWith('search/'))) {
+		const html = readFileSync(`dist/${path}index.html`, 'utf8');
+		const href = html.match(/<link rel="alternate" type="text\/markdown" href="([^"]+)"/)?.[1];
+		expect(href, path).toMatch(/\.md$/);
+		expect(existsSync(`dist${href ?? ''}`), `${path} → ${href ?? ''}`).toBe(true);
+	}
 });
