@@ -77,4 +77,11 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
 	},
 });
 
+/** "2.20 (edge-26.8.3)" for the newest Linkerd version, which was checked on that edge release. */
+export function linkerdLabel(version: string): string {
+	return version === siteConfig.versions.linkerd[0]
+		? `${version} (${siteConfig.versions.linkerdEdge})`
+		: version;
+}
+
 export const sectionIds = siteConfig.sections.map((s) => s.id) as [string, ...string[]];

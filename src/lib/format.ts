@@ -6,10 +6,7 @@ export function formatDate(date: Date): string {
 /** "Verified against Istio 1.31 and Linkerd 2.20 (edge-26.8.3) on 22 September 2026.", as plain text. */
 export function stampText(
 	verified: { istio: string; linkerd: string; date: Date },
-	linkerdEdge: string,
-	newestLinkerd: string | undefined
+	linkerd: string
 ): string {
-	const linkerd =
-		verified.linkerd === newestLinkerd ? `${verified.linkerd} (${linkerdEdge})` : verified.linkerd;
 	return `Verified against Istio ${verified.istio} and Linkerd ${linkerd} on ${formatDate(verified.date)}.`;
 }

@@ -4,6 +4,7 @@ import { parseAnnotated } from './annotated-yaml.ts';
 import { loadComparison, loadDecisionTree, loadGlossary } from './content-files.ts';
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from './overhead.ts';
+import { troubleshootingCategories } from '../schemas/faq.ts';
 
 /**
  * The Markdown twin of a page or answer, built from the same MDX source: component markup
@@ -91,7 +92,7 @@ export const components: Record<string, Renderer> = {
 			.join('\n'),
 	FaqList: (p, ctx) => {
 		const troubleshooting = (p['categories'] ?? '').includes('troubleshooting');
-		const ts = ['requests-fail', 'tls-errors', 'pods-not-ready', 'checks-fail'];
+		const ts: readonly string[] = troubleshootingCategories;
 		return faqAnswers(root(ctx))
 			.filter((a) => ts.includes(a.category) === troubleshooting)
 			.map((a) => `- ${link(a.question, `${ctx.siteUrl}faq/${a.id}/`)}: ${a.summary}`)

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { siteConfig } from '../site.config';
+import { linkerdLabel, siteConfig } from '../site.config';
 import {
 	absoluteUrl,
 	faqAnswerUrl,
@@ -22,8 +22,7 @@ const ctx: TwinContext = {
 	siteUrl: absoluteUrl(url()),
 	contentRoot: process.env['KB_CONTENT_ROOT'] ?? 'content',
 };
-const stamp = (v: Page['data']['verified']) =>
-	stampText(v, siteConfig.versions.linkerdEdge, siteConfig.versions.linkerd[0]);
+const stamp = (v: Page['data']['verified']) => stampText(v, linkerdLabel(v.linkerd));
 
 /** Site-relative URL of a page's Markdown twin: `/istio/install.md`, `/index.md`. */
 export function pageMarkdownUrl(page: Page): string {
