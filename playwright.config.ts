@@ -12,7 +12,8 @@ export default defineConfig({
 	testDir: 'e2e',
 	fullyParallel: true,
 	forbidOnly: !!process.env['CI'],
-	retries: 0,
+	// One retry on CI: a test that fails twice fails the run; one that passes on retry is named in the summary.
+	retries: process.env['CI'] ? 1 : 0,
 	// Several tests walk every page of the site on a two-core machine.
 	timeout: 120_000,
 	// Two cores run the server, two browsers and axe at once; give assertions room.

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { listPages, urlOfFile } from '../src/lib/dist-files';
-import { pageWeight } from '../src/lib/page-weight';
+import { pageWeight } from '../scripts/lib/page-weight';
 import { sitemapPaths } from './site';
 
 const base = process.env['SITE_BASE']

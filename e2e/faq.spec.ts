@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { readFrontmatter } from '../src/lib/frontmatter';
-import { troubleshootingCategories } from '../src/schemas/faq';
+import { troubleshootingCategories } from '../src/components/faq/schema';
 
 const entries = readdirSync('content/faq')
 	.filter((f) => f.endsWith('.mdx'))

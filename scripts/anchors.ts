@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRegistry, collectAnchors, registryOf, type Registry } from '../src/lib/anchors.ts';
+import { checkRegistry, collectAnchors, registryOf, type Registry } from './lib/anchors.ts';
 import { normaliseBase } from '../src/site.config.ts';
 
 /**

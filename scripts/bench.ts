@@ -3,10 +3,10 @@ import { chromium } from '@playwright/test';
 import { launchOptions } from '../e2e/browser.ts';
 import { loadQueries, runSearchBenchmark, sets, summarise } from '../e2e/search-bench.ts';
 import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
-import { pageWeight } from '../src/lib/page-weight.ts';
+import { pageWeight } from './lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
-import { findNginx, startNginx } from './nginx.ts';
-import { runLighthouse, runsPerPage } from './lighthouse.ts';
+import { findNginx, startNginx } from './lib/nginx.ts';
+import { runLighthouse, runsPerPage } from './lib/lighthouse.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, then search quality

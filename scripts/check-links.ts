@@ -1,4 +1,4 @@
-import { checkLinks } from '../src/lib/linkcheck.ts';
+import { checkLinks } from './lib/linkcheck.ts';
 import { normaliseBase } from '../src/site.config.ts';
 
 /** Usage: npm run linkcheck [-- DIST_DIR]. Uses SITE_BASE like the build does. */

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { findNginx, startNginx } from './nginx.ts';
+import { findNginx, startNginx } from './lib/nginx.ts';
 
 /**
  * The README's one test command: typecheck, lint, unit tests, the production build, link checks
@@ -61,12 +61,57 @@ function suite(
 	if (!ok && t.failed === 0) total.failed++;
 }
 
+/** Names of tests that failed or passed only on retry, with the first line of their error. */
+const named: string[] = [];
 const vitest = (j: unknown) => {
-	const r = j as { numPassedTests: number; numFailedTests: number };
+	const r = j as {
+		numPassedTests: number;
+		numFailedTests: number;
+		testResults: {
+			name: string;
+			assertionResults: { status: string; fullName: string; failureMessages: string[] }[];
+		}[];
+	};
+	for (const file of r.testResults)
+		for (const a of file.assertionResults)
+			if (a.status === 'failed')
+				named.push(
+					`FAILED: ${file.name} ${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`
+				);
 	return { passed: r.numPassedTests, failed: r.numFailedTests };
 };
+interface PwSuite {
+	title: string;
+	suites?: PwSuite[];
+	specs?: {
+		title: string;
+		file: string;
+		line: number;
+		tests: { status: string; results: { error?: { message?: string } }[] }[];
+	}[];
+}
 const playwright = (j: unknown) => {
-	const r = j as { stats: { expected: number; unexpected: number; flaky: number } };
+	const r = j as {
+		stats: { expected: number; unexpected: number; flaky: number };
+		suites: PwSuite[];
+	};
+	const walk = (s: PwSuite, path: string[]) => {
+		for (const spec of s.specs ?? [])
+			for (const t of spec.tests)
+				if (t.status === 'unexpected' || t.status === 'flaky') {
+					const msg = t.results.find((x) => x.error)?.error?.message ?? '';
+					const first = msg
+						.replace(/\u001b\[[0-9;]*m/g, '')
+						.split('\n')[0]
+						?.slice(0, 200);
+					named.push(
+						`${t.status === 'flaky' ? 'flaky (passed on retry)' : 'FAILED'}: ${spec.file}:${spec.line} ${[...path, spec.title].join(' › ')}: ${first}`
+					);
+				}
+		for (const c of s.suites ?? []) walk(c, [...path, c.title]);
+	};
+	// The top-level suites are the spec files, already named by spec.file.
+	for (const s of r.suites) walk(s, []);
 	return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected };
 };
 
@@ -119,6 +164,7 @@ if (step('build', 'npx', ['astro', 'build'])) {
 	}
 }
 
+if (named.length) console.log(`\n${named.join('\n')}`);
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
 console.log(`${total.passed} passed, ${total.failed} failed`);
 process.exit(total.failed === 0 ? 0 : 1);

@@ -1,10 +1,10 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
-import { findFaqIdClashes } from './lib/faq-ids.ts';
-import { faqCategories, troubleshootingCategories } from './schemas/faq.ts';
+import { findFaqIdClashes } from './components/faq/faq-ids.ts';
+import { faqCategories, troubleshootingCategories } from './components/faq/schema.ts';
 import { existsSync } from 'node:fs';
-import { historyFile, readHistory, type History } from './lib/faq-history.ts';
+import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
 import { loadComparison, loadDecisionTree } from './lib/content-files.ts';
 
 /**
@@ -134,7 +134,7 @@ export function faqAnswerUrl(id: string): string {
 	return url(`faq/${id}/`);
 }
 
-/** Revision histories of answers, beside them in content/faq (see src/lib/faq-history.ts). */
+/** Revision histories of answers, beside them in content/faq (see src/components/faq/faq-history.ts). */
 const faqDir = `${process.env['KB_CONTENT_ROOT'] ?? './content'}/faq`;
 export function historyOf(id: string): History {
 	const path = historyFile(faqDir, id);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
 import { writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
-import { buildVocabulary } from '../search/vocabulary.ts';
+import { buildVocabulary } from '../components/search/vocabulary.ts';
 
 /**
  * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),

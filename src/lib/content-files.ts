@@ -5,9 +5,9 @@ import { parse } from 'yaml';
 import { z } from 'astro/zod';
 import { glossarySchema, type GlossaryEntry } from '../schemas/glossary.ts';
 import { anchorAliasSchema } from '../schemas/anchor-alias.ts';
-import type { AnchorAlias } from '../plugins/rehype-anchor-aliases.ts';
-import { decisionTreeSchema, type DecisionTree } from '../schemas/decision-tree.ts';
-import { comparisonSchema, type Comparison } from '../schemas/comparison.ts';
+import type { AnchorAlias } from '../markdown/rehype-anchor-aliases.ts';
+import { decisionTreeSchema, type DecisionTree } from '../components/tree/schema.ts';
+import { comparisonSchema, type Comparison } from '../components/compare/schema.ts';
 
 /**
  * Reads the glossary for the Markdown pipeline, which runs before content collections exist.

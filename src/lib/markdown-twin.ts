@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAnnotated } from './annotated-yaml.ts';
+import { parseAnnotated } from '../components/code/annotated-yaml.ts';
 import { loadComparison, loadDecisionTree, loadGlossary } from './content-files.ts';
 import { readFrontmatter } from './frontmatter.ts';
-import { calculate, defaults, formatCpu, formatMiB } from './overhead.ts';
-import { troubleshootingCategories } from '../schemas/faq.ts';
+import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
+import { troubleshootingCategories } from '../components/faq/schema.ts';
 
 /**
  * The Markdown twin of a page or answer, built from the same MDX source: component markup

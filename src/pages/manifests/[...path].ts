@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { APIRoute } from 'astro';
-import { parseAnnotated } from '../../lib/annotated-yaml';
+import { parseAnnotated } from '../../components/code/annotated-yaml';
 import { listFiles } from '../../lib/dist-files';
-import { manifestsDir } from '../../lib/manifest-render';
+import { manifestsDir } from '../../components/code/manifest-render';
 
 /** Every manifest as a clean file (annotations removed), for "Download" links. */
 export function getStaticPaths() {

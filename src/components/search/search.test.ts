@@ -1,0 +1,193 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { keyTerms, normalise, planQueries } from './query-plan.ts';
+import { bestSub, safeExcerpt, warmFragments } from './engine.ts';
+import { filtersFromUrl } from './ui.ts';
+import { buildVersion, precacheList, serviceWorkerSource } from '../../offline/service-worker.ts';
+
+describe('query planning', () => {
+	it('searches the query as typed first, then without stop words, then selective terms', () => {
+		expect(planQueries('Do I need to restart pods after enabling Linkerd?')).toEqual([
+			'do i need to restart pods after enabling linkerd',
+			'restart pods linkerd',
+			'rollout restart pods linkerd',
+			'restart linkerd pods',
+			'restart linkerd',
+			'restart',
+			'rollout restart',
+			'linkerd',
+		]);
+	});
+
+	it('swaps synonyms both ways, whole phrases included', () => {
+		expect(planQueries('mutual TLS')).toContain('mtls');
+		expect(planQueries('mtls')).toContain('mutual tls');
+		expect(planQueries('sidecarless')).toContain('ambient');
+		expect(planQueries('authz')).toContain('authorization');
+	});
+
+	it('reads intent that the words alone miss', () => {
+		expect(planQueries('when should I not use a service mesh')).toContain('neither premature');
+	});
+
+	it('keeps mesh vocabulary intact', () => {
+		expect(normalise('linkerd.io/inject')).toBe('linkerd.io/inject');
+		expect(normalise('istio.io/dataplane-mode=ambient')).toBe('istio.io/dataplane-mode=ambient');
+		expect(keyTerms(normalise('What is ztunnel-config?'))).toEqual(['ztunnel-config']);
+	});
+
+	it('handles empty, hostile and huge input', () => {
+		expect(planQueries('')).toEqual([]);
+		expect(planQueries('   ???  ')).toEqual([]);
+		expect(planQueries('<script>alert(1)</script>')[0]).toBe('script alert 1 /script');
+		const long = planQueries('mesh '.repeat(200));
+		expect(long[0]?.length).toBeLessThanOrEqual(200);
+		expect(long.length).toBeLessThanOrEqual(8);
+	});
+});
+
+describe('results', () => {
+	it('escape page text in excerpts but keep the match marks', () => {
+		expect(safeExcerpt('use <mark>kubectl</mark> &lt;img src=x onerror=alert(1)&gt; here')).toBe(
+			'use <mark>kubectl</mark> &lt;img src=x onerror=alert(1)&gt; here'
+		);
+		expect(safeExcerpt('<b>bold</b> <mark>x</mark>')).toBe(
+			'&lt;b&gt;bold&lt;/b&gt; <mark>x</mark>'
+		);
+	});
+
+	it('land on the section that matches the rarest query word', () => {
+		const sub = (url: string, title: string, excerpt: string, score: number) => ({
+			url,
+			title,
+			excerpt,
+			weighted_locations: [{ weight: 1, balanced_score: score, location: 1 }],
+		});
+		const data = {
+			url: '/istio/install/',
+			excerpt: '',
+			meta: {},
+			sub_results: [
+				sub(
+					'/istio/install/#cni',
+					'5. Install the CNI node agent',
+					'<mark>istio-cni</mark> <mark>cni</mark>',
+					2000
+				),
+				sub(
+					'/istio/install/#k3s',
+					'k3s and k3d',
+					'<mark>k3s</mark> keeps its <mark>CNI</mark>',
+					1800
+				),
+				sub(
+					'/istio/install/#repo',
+					'1. Add the Helm repository',
+					'helm repo add <mark>istio</mark>',
+					500
+				),
+				sub('/istio/install/#istiod', '4. Install istiod', '<mark>istio/istiod</mark>', 3000),
+			],
+		};
+		expect(bestSub(data, ['k3s', 'istio', 'cni'])?.url).toBe('/istio/install/#k3s');
+		expect(bestSub(data, ['cni'])?.url).toBe('/istio/install/#cni');
+	});
+
+	it('land where a term is introduced rather than where it is repeated more often', () => {
+		const sub = (url: string, excerpt: string, score: number) => ({
+			url,
+			title: url.split('#')[1] ?? '',
+			excerpt,
+			weighted_locations: [{ weight: 1, balanced_score: score, location: 1 }],
+		});
+		const data = {
+			url: '/istio/enrol/',
+			excerpt: '',
+			meta: {},
+			sub_results: [
+				sub('/istio/enrol/#namespace', 'label <mark>istio.io/dataplane-mode</mark>=ambient', 900),
+				...['pod', 'verify', 'waypoint', 'waypoint-scope'].map((id) =>
+					sub(`/istio/enrol/#${id}`, 'no match here', 0)
+				),
+				sub('/istio/enrol/#remove', 'label <mark>istio.io/dataplane-mode</mark>-', 1800),
+			],
+		};
+		expect(bestSub(data, ['istio.io/dataplane-mode'])?.url).toBe('/istio/enrol/#namespace');
+	});
+
+	it('warm up once: every index chunk, then every page text, a few at a time', async () => {
+		const calls: string[] = [];
+		let inFlight = 0;
+		let maxInFlight = 0;
+		const page = (id: number) => ({
+			id: String(id),
+			score: 1,
+			data: async () => {
+				maxInFlight = Math.max(maxInFlight, ++inFlight);
+				await Promise.resolve();
+				inFlight--;
+				calls.push(`data ${id}`);
+				return { url: `/p${id}/`, excerpt: '', meta: {} };
+			},
+		});
+		const pf = {
+			options: async () => {},
+			init: async () => {},
+			preload: async (term: string) => void calls.push(`preload ${term}`),
+			search: async (term: string | null) => {
+				calls.push(`search ${term}`);
+				return { results: Array.from({ length: 10 }, (_, i) => page(i)) };
+			},
+		};
+		await Promise.all([warmFragments(pf), warmFragments(pf)]);
+		expect(calls[0]).toBe(
+			'preload a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9'
+		);
+		expect(calls[1]).toBe('search null');
+		expect(calls.filter((c) => c.startsWith('data')).sort()).toHaveLength(10);
+		expect(maxInFlight).toBe(4);
+	});
+
+	it('read filters from the URL and drop unknown ones', () => {
+		const allowed = { mesh: ['istio', 'linkerd', 'both', 'neither'], kind: ['guide', 'faq'] };
+		expect(filtersFromUrl('?q=x&mesh=istio&mesh=bogus&kind=faq&kind=%3Cx%3E', allowed)).toEqual({
+			mesh: ['istio'],
+			kind: ['faq'],
+		});
+		expect(filtersFromUrl('', allowed)).toEqual({ mesh: [], kind: [] });
+		expect(filtersFromUrl('?mesh=cilium', { ...allowed, mesh: ['cilium'] }).mesh).toEqual([
+			'cilium',
+		]);
+	});
+});
+
+describe('the service worker', () => {
+	const site = mkdtempSync(join(tmpdir(), 'kb-sw-'));
+	mkdirSync(join(site, 'faq'));
+	writeFileSync(join(site, 'index.html'), 'home');
+	writeFileSync(join(site, 'faq', 'index.html'), 'faq');
+	writeFileSync(join(site, 'sw.js'), 'old worker');
+
+	it('precaches every file under the base, pages by their folder URL, never itself', () => {
+		expect(precacheList(site, '/docs/mesh/')).toEqual(['/docs/mesh/faq/', '/docs/mesh/']);
+	});
+
+	it('gets a new version whenever any file changes', () => {
+		const before = buildVersion(site);
+		writeFileSync(join(site, 'faq', 'index.html'), 'faq, reworded');
+		expect(buildVersion(site)).not.toBe(before);
+		// The worker itself is not part of the version: rewriting it must not change it.
+		const withOldWorker = buildVersion(site);
+		writeFileSync(join(site, 'sw.js'), 'another worker');
+		expect(buildVersion(site)).toBe(withOldWorker);
+	});
+
+	it('names its cache after the build and deletes only older ones of its own', () => {
+		const src = serviceWorkerSource('abc123', '/', ['/']);
+		expect(src).toContain("const CACHE = 'kb-' + VERSION;");
+		expect(src).toContain("k.startsWith('kb-') && k !== CACHE");
+		expect(src).not.toContain('skipWaiting();\n});');
+	});
+});

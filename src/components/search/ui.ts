@@ -1,0 +1,307 @@
+import searchCssUrl from '../../styles/search.css?url';
+import {
+	loadPagefind,
+	loadVocabulary,
+	search,
+	warmFragments,
+	type Hit,
+	type Outcome,
+} from './engine';
+import { keyTerms, normalise } from './query-plan';
+
+/**
+ * Filters from the URL (`?mesh=istio&kind=faq`), ignoring values that do not exist. The values
+ * that exist are the panel's own checkboxes, which the build draws from content/data/meshes.yaml
+ * and the page kinds, so nothing here repeats those lists.
+ */
+export function filtersFromUrl(
+	search: string,
+	allowed: { mesh: string[]; kind: string[] }
+): { mesh: string[]; kind: string[] } {
+	const params = new URLSearchParams(search);
+	return {
+		mesh: params.getAll('mesh').filter((v) => allowed.mesh.includes(v)),
+		kind: params.getAll('kind').filter((v) => allowed.kind.includes(v)),
+	};
+}
+
+function hitHref(hit: Hit, query: string): string {
+	const terms = keyTerms(normalise(query)).slice(0, 5);
+	if (terms.length === 0) return hit.url;
+	const url = new URL(hit.url, location.href);
+	url.searchParams.set('hl', terms.join(' '));
+	return url.pathname + url.search + url.hash;
+}
+
+/**
+ * Styles for the header dialog arrive with the search code, not with every page; the search
+ * and 404 pages link the same file themselves.
+ */
+function ensureStyles(): void {
+	if (document.querySelector(`link[href="${searchCssUrl}"]`)) return;
+	const link = document.createElement('link');
+	link.rel = 'stylesheet';
+	link.href = searchCssUrl;
+	document.head.append(link);
+}
+
+/** Downloads Pagefind, its index entry and the site's vocabulary ahead of the first search. */
+export function warm(base: string): void {
+	void loadPagefind(base).catch(() => undefined);
+	void loadVocabulary(base);
+}
+
+const el = (tag: string, cls: string, text?: string) => {
+	const e = document.createElement(tag);
+	e.className = cls;
+	if (text !== undefined) e.textContent = text;
+	return e;
+};
+
+/** A button that searches for `query` when pressed: corrections and suggestions are one key away. */
+function searchButton(label: string, onPress: () => void): HTMLButtonElement {
+	const b = document.createElement('button');
+	b.type = 'button';
+	b.className = 'search-suggestion';
+	b.textContent = label;
+	b.addEventListener('click', onPress);
+	return b;
+}
+
+/**
+ * Wires one search panel (the header dialog, the search page or the 404 page): results as the
+ * reader types, arrow keys and Enter, filters, and the query kept in the address.
+ */
+export function attachPanel(
+	panel: HTMLElement,
+	base: string
+): { run(query?: string): void; focus(): void } {
+	ensureStyles();
+	const input = panel.querySelector<HTMLInputElement>('input[type="search"]');
+	const list = panel.querySelector<HTMLUListElement>('.search-results');
+	const status = panel.querySelector<HTMLElement>('.search-status');
+	const notice = panel.querySelector<HTMLElement>('.search-notice');
+	const boxes = [
+		...panel.querySelectorAll<HTMLInputElement>('.search-filters input[type="checkbox"]'),
+	];
+	if (!input || !list || !status) return { run() {}, focus() {} };
+	const valuesOf = (name: string) => boxes.filter((b) => b.name === name).map((b) => b.value);
+	const initial = filtersFromUrl(location.search, {
+		mesh: valuesOf('mesh'),
+		kind: valuesOf('kind'),
+	});
+	for (const box of boxes)
+		box.checked = (box.name === 'mesh' ? initial.mesh : initial.kind).includes(box.value);
+	let active = -1;
+	let generation = 0;
+
+	const options = () => [...list.querySelectorAll<HTMLAnchorElement>('a[role="option"]')];
+	const setActive = (i: number) => {
+		const all = options();
+		active = all.length === 0 ? -1 : (i + all.length) % all.length;
+		all.forEach((li, n) => li.setAttribute('aria-selected', String(n === active)));
+		const current = all[active];
+		if (current) {
+			input.setAttribute('aria-activedescendant', current.id);
+			current.scrollIntoView({ block: 'nearest' });
+		} else input.removeAttribute('aria-activedescendant');
+	};
+
+	const saveUrl = (query: string) => {
+		const url = new URL(location.href);
+		if (query) url.searchParams.set('q', query);
+		else url.searchParams.delete('q');
+		url.searchParams.delete('mesh');
+		url.searchParams.delete('kind');
+		for (const b of boxes) if (b.checked) url.searchParams.append(b.name, b.value);
+		history.replaceState(history.state, '', url);
+	};
+
+	const render = (hits: Hit[], query: string) => {
+		list.replaceChildren(
+			...hits.map((hit, i) => {
+				// The link itself is the option: an option may not contain a focusable link.
+				const li = document.createElement('li');
+				li.setAttribute('role', 'none');
+				const a = document.createElement('a');
+				a.id = `${list.id}-${i}`;
+				a.setAttribute('role', 'option');
+				a.setAttribute('aria-selected', 'false');
+				a.href = hitHref(hit, query);
+				a.tabIndex = -1;
+				const page = document.createElement('span');
+				page.className = 'hit-page';
+				page.textContent = hit.page;
+				a.append(page);
+				if (hit.section && hit.section !== hit.page) {
+					const section = document.createElement('span');
+					section.className = 'hit-section';
+					section.textContent = ` › ${hit.section}`;
+					a.append(section);
+				}
+				if (hit.kind) {
+					const kind = document.createElement('span');
+					kind.className = 'hit-kind';
+					kind.textContent = hit.kind;
+					a.prepend(kind);
+				}
+				const excerpt = document.createElement('span');
+				excerpt.className = 'hit-excerpt';
+				// safeExcerpt escaped everything except <mark>.
+				excerpt.innerHTML = hit.excerpt;
+				a.append(excerpt);
+				li.append(a);
+				return li;
+			})
+		);
+		input.setAttribute('aria-expanded', String(hits.length > 0));
+		active = -1;
+		input.removeAttribute('aria-activedescendant');
+	};
+
+	/**
+	 * Says what search did with the query: the corrected query it ran (with the way back to what
+	 * was typed), or that nothing on the site matches, with close words and places to browse.
+	 */
+	const explain = (outcome: Outcome, typed: string) => {
+		if (!notice) return;
+		notice.replaceChildren();
+		notice.hidden = true;
+		const a = outcome.analysis;
+		if (a?.empty) {
+			notice.hidden = false;
+			const p = el('p', 'notice-line');
+			p.append('Nothing on this site matches ', el('strong', '', typed.trim()), '.');
+			notice.append(p);
+			if (a.didYouMean.length > 0) {
+				const dym = el('p', 'notice-line', 'Did you mean: ');
+				a.didYouMean.forEach((w, i) => {
+					if (i > 0) dym.append(' ');
+					dym.append(searchButton(w, () => void runWith(w)));
+				});
+				notice.append(dym);
+			}
+			const browse = el('p', 'notice-line', 'Or browse: ');
+			const links = [
+				['the FAQ', panel.dataset['faq']],
+				['the glossary', panel.dataset['glossary']],
+				['troubleshooting by error text', panel.dataset['troubleshooting']],
+			] as const;
+			links.forEach(([label, href], i) => {
+				const link = document.createElement('a');
+				link.href = href ?? '#';
+				link.textContent = label;
+				if (i > 0) browse.append(i === links.length - 1 ? ', or ' : ', ');
+				browse.append(link);
+			});
+			notice.append(browse);
+			return;
+		}
+		if (outcome.searched !== undefined) {
+			notice.hidden = false;
+			const p = el('p', 'notice-line');
+			p.append('Showing results for ', el('em', '', outcome.searched), '; ');
+			p.append(searchButton(`search instead for ${typed.trim()}`, () => void runWith(typed, true)));
+			notice.append(p);
+			if (a && a.unknown.length > 0)
+				notice.append(
+					el('p', 'notice-line', `Not on this site, so left out: ${a.unknown.join(', ')}.`)
+				);
+		}
+	};
+
+	const runWith = async (query: string, exact = false) => {
+		input.value = query;
+		await run(query, exact);
+		input.focus();
+	};
+
+	const run = async (raw = input.value, exact = false) => {
+		const query = raw.slice(0, 500);
+		const mine = ++generation;
+		saveUrl(query.trim());
+		if (!normalise(query)) {
+			render([], query);
+			explain({ hits: [] }, query);
+			status.textContent = query.trim() ? 'Type a word to search for.' : '';
+			return;
+		}
+		const filters: Record<string, string[]> = {};
+		for (const b of boxes) if (b.checked) (filters[b.name] ??= []).push(b.value);
+		try {
+			const [pf, lex] = await Promise.all([loadPagefind(base), loadVocabulary(base)]);
+			const outcome = await search(
+				pf,
+				query,
+				filters,
+				Number(panel.dataset['limit']) || 6,
+				lex,
+				exact
+			);
+			if (mine !== generation) return;
+			const { hits } = outcome;
+			render(hits, outcome.searched ?? query);
+			explain(outcome, query);
+			status.textContent = outcome.analysis?.empty
+				? 'Nothing on this site matches.'
+				: hits.length
+					? `${hits.length} result${hits.length === 1 ? '' : 's'}${outcome.searched ? ` for ${outcome.searched}` : ''}`
+					: 'No results. Try fewer or different words, or clear the filters.';
+			panel.dispatchEvent(new CustomEvent('kb:results', { bubbles: true }));
+		} catch {
+			if (mine !== generation) return;
+			render([], query);
+			explain({ hits: [] }, query);
+			status.textContent = 'Search could not load. Reload the page and try again.';
+		}
+	};
+
+	input.addEventListener('input', () => {
+		// After the first results, so the download never delays them.
+		void run()
+			.then(() => loadPagefind(base))
+			.then(warmFragments)
+			.then(() => panel.dispatchEvent(new CustomEvent('kb:warm', { bubbles: true })));
+	});
+	for (const b of boxes) b.addEventListener('change', () => void run());
+	panel.querySelector('form')?.addEventListener('submit', (e) => {
+		e.preventDefault();
+		void run();
+	});
+	input.addEventListener('keydown', (e) => {
+		if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+			e.preventDefault();
+			setActive(active + (e.key === 'ArrowDown' ? 1 : -1));
+		} else if (e.key === 'Enter') {
+			const target = options()[Math.max(active, 0)];
+			if (target) {
+				e.preventDefault();
+				target.click();
+			}
+		}
+	});
+
+	const q = new URLSearchParams(location.search).get('q');
+	if (q) input.value = q.slice(0, 500);
+	// Anything typed while the search code was still loading is searched now.
+	if (input.value) void run();
+	return {
+		run: (query?: string) => {
+			if (query !== undefined) input.value = query;
+			void run();
+		},
+		focus: () => {
+			input.focus();
+		},
+	};
+}
+
+/**
+ * The header dialog loads this file as a standalone bundle (see Search.astro), which keeps Vite's
+ * 1.9 KB preload helper off every page; a standalone bundle has no exports, so it registers here.
+ */
+export interface SearchModule {
+	attachPanel: typeof attachPanel;
+	warm: typeof warm;
+}
+(globalThis as { kbSearch?: SearchModule }).kbSearch = { attachPanel, warm };
