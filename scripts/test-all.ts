@@ -101,7 +101,7 @@ const playwright = (j: unknown) => {
 				if (t.status === 'unexpected' || t.status === 'flaky') {
 					const msg = t.results.find((x) => x.error)?.error?.message ?? '';
 					const first = msg
-						.replace(/\u001b\[[0-9;]*m/g, '')
+						.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
 						.split('\n')[0]
 						?.slice(0, 200);
 					named.push(
