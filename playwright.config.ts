@@ -1,10 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { launchOptions } from './e2e/browser';
+import { normaliseBase } from './src/site.config';
 
 const port = Number(process.env['E2E_PORT'] ?? 4321);
-const base = process.env['SITE_BASE']
-	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
-	: '/';
+const base = normaliseBase(process.env['SITE_BASE']);
 const external = process.env['E2E_BASE_URL'];
 
 /** The suite runs against the built site: the preview server by default, or any server via E2E_BASE_URL. */

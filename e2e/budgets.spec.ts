@@ -1,20 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { listPages, urlOfFile } from '../src/lib/dist-files';
-import { pageWeight } from '../scripts/lib/page-weight';
 import { sitemapPaths } from './site';
 
-const base = process.env['SITE_BASE']
-	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
-	: '/';
 const KB = 1024;
-
-test('every page loads at most 30 KB of CSS and JS, at most 12 KB of it JS', () => {
-	const over = listPages('dist')
-		.map((f) => pageWeight('dist', base, f, urlOfFile(f, base)))
-		.filter((w) => w.css + w.js > 30 * KB || w.js > 12 * KB)
-		.map((w) => `${w.page}: CSS ${w.css} B, JS ${w.js} B`);
-	expect(over).toEqual([]);
-});
 
 test('in the browser, nothing a page fetches before interaction breaks the budget, idle-time loads included', async ({
 	page,

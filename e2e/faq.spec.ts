@@ -1,21 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { readFrontmatter } from '../src/lib/frontmatter';
-import { troubleshootingCategories } from '../src/components/faq/schema';
+import { faqSources } from './site';
 
-const entries = readdirSync('content/faq')
-	.filter((f) => f.endsWith('.mdx'))
-	.map((f) => {
-		const fm = readFrontmatter(readFileSync(`content/faq/${f}`, 'utf8'));
-		const category = String(fm['category']);
-		return {
-			id: String(fm['id']),
-			question: String(fm['question']),
-			summary: String(fm['summary']),
-			// Troubleshooting answers are listed on their own page, by what the reader sees.
-			list: troubleshootingCategories.includes(category as never) ? 'troubleshooting/' : 'faq/',
-		};
-	});
+const entries = faqSources();
 
 async function expectLanded(page: Page, id: string) {
 	const entry = page.locator(`article.faq-entry:has(#${id})`);
@@ -139,42 +125,4 @@ test('an unknown answer URL gives the 404 page', async ({ page }) => {
 test('a renamed heading anchor lands on the section', async ({ page }) => {
 	await page.goto('istio/security/#ambient-selector-pitfall');
 	await expect(page.locator('#selector-l7-deny')).toBeInViewport();
-});
-
-test.describe('per-answer pages unfurl as the question', () => {
-	for (const { id, question, summary } of entries) {
-		test(`/faq/${id}/`, () => {
-			const html = readFileSync(`dist/faq/${id}/index.html`, 'utf8');
-			const decode = (v: string | undefined) =>
-				v
-					?.replace(/&#39;/g, "'")
-					.replace(/&quot;/g, '"')
-					.replace(/&lt;/g, '<')
-					.replace(/&gt;/g, '>')
-					.replace(/&amp;/g, '&');
-			const meta = (attr: string, name: string) =>
-				decode(html.match(new RegExp(`<meta ${attr}="${name}" content="([^"]*)"`))?.[1]);
-			expect(decode(html.match(/<title>([^<]*)<\/title>/)?.[1])).toBe(
-				`${question} | Mesh Field Guide`
-			);
-			expect(meta('name', 'description')).toBe(summary);
-			expect(meta('property', 'og:title')).toBe(question);
-			expect(meta('property', 'og:description')).toBe(summary);
-			expect(meta('name', 'twitter:title')).toBe(question);
-			expect(html).toMatch(new RegExp(`<link rel="canonical" href="[^"]*/faq/${id}/"`));
-		});
-	}
-});
-
-test('the FAQ page carries FAQPage structured data for every answer', () => {
-	const html = readFileSync('dist/faq/index.html', 'utf8');
-	const json = html.match(/<script type="application\/ld\+json">([^<]*)<\/script>/)?.[1] ?? '{}';
-	const data = JSON.parse(json) as { '@type': string; mainEntity: { name: string }[] };
-	expect(data['@type']).toBe('FAQPage');
-	expect(data.mainEntity.map((q) => q.name).sort()).toEqual(
-		entries
-			.filter((e) => e.list === 'faq/')
-			.map((e) => e.question)
-			.sort()
-	);
 });

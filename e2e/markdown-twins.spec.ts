@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { precacheList } from '../src/offline/service-worker';
 import { sitemapPaths } from './site';
 
 const viaNginx = Boolean(process.env['E2E_BASE_URL']);
@@ -48,20 +46,4 @@ test('llms.txt lists every page and answer with its Markdown link; llms-full.txt
 	const full = await (await request.get('llms-full.txt')).text();
 	expect(full).toContain('# Install Istio in ambient mode with Helm');
 	expect(full).toContain('# How much memory does a mesh cost');
-});
-
-test('the offline copy includes the twins and llms.txt', () => {
-	const files = precacheList('dist', '');
-	expect(files).toContain('llms.txt');
-	expect(files).toContain('istio/install.md');
-	expect(files).toContain('faq/memory-cost.md');
-});
-
-test('every page in the sitemap links a Markdown twin that exists', () => {
-	for (const path of sitemapPaths().filter((p) => !p.startsWith('search/'))) {
-		const html = readFileSync(`dist/${path}index.html`, 'utf8');
-		const href = html.match(/<link rel="alternate" type="text\/markdown" href="([^"]+)"/)?.[1];
-		expect(href, path).toMatch(/\.md$/);
-		expect(existsSync(`dist${href ?? ''}`), `${path} → ${href ?? ''}`).toBe(true);
-	}
 });

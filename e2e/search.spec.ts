@@ -1,9 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { loadQueries, runSearchBenchmark, summarise } from './search-bench';
-
-const base = process.env['SITE_BASE']
-	? `/${process.env['SITE_BASE'].replace(/^\/+|\/+$/g, '')}/`
-	: '/';
+import { base } from './site';
 
 test('search finds the expected answer in the top 3 for typed questions, typos and pasted errors, and admits when nothing matches', async ({
 	page,

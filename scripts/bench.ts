@@ -31,7 +31,9 @@ const maxTotal = Math.max(...rows.map((r) => r.css + r.js));
 console.log(
 	`max: HTML ${kb(max('html'))} KB, CSS ${kb(max('css'))} KB, JS ${kb(max('js'))} KB, CSS+JS ${kb(maxTotal)} KB, requests ${max('requests')}`
 );
-console.log('budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by e2e/budgets.spec.ts)');
+console.log(
+	'budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by scripts/lib/page-weight.dist.test.ts and e2e/budgets.spec.ts)'
+);
 
 async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
 	const external = process.env['E2E_BASE_URL'];

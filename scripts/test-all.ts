@@ -118,7 +118,7 @@ const playwright = (j: unknown) => {
 step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
 step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 step('format', 'npx', ['prettier', '--check', '.']);
-suite('unit', 'npx', ['vitest', 'run'], 'test-results/unit.json', vitest);
+suite('unit', 'npx', ['vitest', 'run', '--project', 'unit'], 'test-results/unit.json', vitest);
 
 // The sub-path build first, into its own folder, so the root build in dist/ is what e2e serves.
 const sub = '/docs/mesh/';
@@ -140,6 +140,13 @@ if (step('build', 'npx', ['astro', 'build'])) {
 		'.htmlvalidate.json',
 		'dist/**/*.html',
 	]);
+	suite(
+		'built site',
+		'npx',
+		['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
+		'test-results/dist.json',
+		vitest
+	);
 	suite('e2e (preview server)', 'npx', ['playwright', 'test'], 'test-results/e2e.json', playwright);
 	const nginx = findNginx();
 	if (nginx) {

@@ -3,6 +3,7 @@ import { transformerNotationDiff, transformerNotationHighlight } from '@shikijs/
 import githubLight from '@shikijs/themes/github-light-default';
 import githubDark from '@shikijs/themes/github-dark-default';
 import type { Plugin } from 'vite';
+import type { RehypePlugins } from 'astro';
 import { loadAnchorAliases, loadGlossary } from '../lib/content-files.ts';
 import { codeColorsCss, transformerCodeColors } from './code-colors.ts';
 import { transformerCodeMeta } from './code-meta.ts';
@@ -21,9 +22,9 @@ import { remarkHeadingIds } from './remark-heading-ids.ts';
  */
 export const remarkPlugins = [remarkHeadingIds];
 
-export const rehypePlugins = (base: string) => [
+export const rehypePlugins = (base: string): RehypePlugins => [
 	rehypeHeadingIds,
-	[rehypeAnchorAliases, { aliases: loadAnchorAliases() }] as const,
+	[rehypeAnchorAliases, { aliases: loadAnchorAliases() }],
 	rehypeHeadingAnchors,
 	rehypeCodeBlocks,
 	[
@@ -33,8 +34,8 @@ export const rehypePlugins = (base: string) => [
 			href: '/reference/glossary/',
 			skipFile: /reference\/glossary\.mdx$/,
 		},
-	] as const,
-	[rehypeBaseLinks, { base }] as const,
+	],
+	[rehypeBaseLinks, { base }],
 ];
 
 /** Shiki with both themes as classes (no inline styles, so the CSP needs no style hashes). */

@@ -1,52 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keyTerms, normalise, planQueries } from './query-plan.ts';
 import { bestSub, safeExcerpt, warmFragments } from './engine.ts';
 import { filtersFromUrl } from './ui.ts';
-import { buildVersion, precacheList, serviceWorkerSource } from '../../offline/service-worker.ts';
-
-describe('query planning', () => {
-	it('searches the query as typed first, then without stop words, then selective terms', () => {
-		expect(planQueries('Do I need to restart pods after enabling Linkerd?')).toEqual([
-			'do i need to restart pods after enabling linkerd',
-			'restart pods linkerd',
-			'rollout restart pods linkerd',
-			'restart linkerd pods',
-			'restart linkerd',
-			'restart',
-			'rollout restart',
-			'linkerd',
-		]);
-	});
-
-	it('swaps synonyms both ways, whole phrases included', () => {
-		expect(planQueries('mutual TLS')).toContain('mtls');
-		expect(planQueries('mtls')).toContain('mutual tls');
-		expect(planQueries('sidecarless')).toContain('ambient');
-		expect(planQueries('authz')).toContain('authorization');
-	});
-
-	it('reads intent that the words alone miss', () => {
-		expect(planQueries('when should I not use a service mesh')).toContain('neither premature');
-	});
-
-	it('keeps mesh vocabulary intact', () => {
-		expect(normalise('linkerd.io/inject')).toBe('linkerd.io/inject');
-		expect(normalise('istio.io/dataplane-mode=ambient')).toBe('istio.io/dataplane-mode=ambient');
-		expect(keyTerms(normalise('What is ztunnel-config?'))).toEqual(['ztunnel-config']);
-	});
-
-	it('handles empty, hostile and huge input', () => {
-		expect(planQueries('')).toEqual([]);
-		expect(planQueries('   ???  ')).toEqual([]);
-		expect(planQueries('<script>alert(1)</script>')[0]).toBe('script alert 1 /script');
-		const long = planQueries('mesh '.repeat(200));
-		expect(long[0]?.length).toBeLessThanOrEqual(200);
-		expect(long.length).toBeLessThanOrEqual(8);
-	});
-});
 
 describe('results', () => {
 	it('escape page text in excerpts but keep the match marks', () => {
@@ -160,34 +114,5 @@ describe('results', () => {
 		expect(filtersFromUrl('?mesh=cilium', { ...allowed, mesh: ['cilium'] }).mesh).toEqual([
 			'cilium',
 		]);
-	});
-});
-
-describe('the service worker', () => {
-	const site = mkdtempSync(join(tmpdir(), 'kb-sw-'));
-	mkdirSync(join(site, 'faq'));
-	writeFileSync(join(site, 'index.html'), 'home');
-	writeFileSync(join(site, 'faq', 'index.html'), 'faq');
-	writeFileSync(join(site, 'sw.js'), 'old worker');
-
-	it('precaches every file under the base, pages by their folder URL, never itself', () => {
-		expect(precacheList(site, '/docs/mesh/')).toEqual(['/docs/mesh/faq/', '/docs/mesh/']);
-	});
-
-	it('gets a new version whenever any file changes', () => {
-		const before = buildVersion(site);
-		writeFileSync(join(site, 'faq', 'index.html'), 'faq, reworded');
-		expect(buildVersion(site)).not.toBe(before);
-		// The worker itself is not part of the version: rewriting it must not change it.
-		const withOldWorker = buildVersion(site);
-		writeFileSync(join(site, 'sw.js'), 'another worker');
-		expect(buildVersion(site)).toBe(withOldWorker);
-	});
-
-	it('names its cache after the build and deletes only older ones of its own', () => {
-		const src = serviceWorkerSource('abc123', '/', ['/']);
-		expect(src).toContain("const CACHE = 'kb-' + VERSION;");
-		expect(src).toContain("k.startsWith('kb-') && k !== CACHE");
-		expect(src).not.toContain('skipWaiting();\n});');
 	});
 });

@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { siteConfig } from '../../src/site.config.ts';
+import { readFrontmatter } from '../../src/lib/frontmatter.ts';
+import { troubleshootingCategories } from '../../src/components/faq/schema.ts';
+
+/** The built site that checks read; SITE_BASE gives its sub-path, as it does for the build. */
+export const distDir = 'dist';
+export const base = siteConfig.base;
+
+/** Paths (relative to the base URL, no leading slash) of every page in the built sitemap. */
+export function sitemapPaths(dir = distDir): string[] {
+	const xml = readFileSync(`${dir}/sitemap-0.xml`, 'utf8');
+	return [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) =>
+		new URL(m[1] ?? '').pathname.slice(base.length)
+	);
+}
+
+/** Every answer as its source states it, and the page that lists it. */
+export function faqSources() {
+	return readdirSync('content/faq')
+		.filter((f) => f.endsWith('.mdx'))
+		.map((f) => {
+			const fm = readFrontmatter(readFileSync(`content/faq/${f}`, 'utf8'));
+			const category = String(fm['category']);
+			return {
+				id: String(fm['id']),
+				question: String(fm['question']),
+				summary: String(fm['summary']),
+				// Troubleshooting answers are listed on their own page, by what the reader sees.
+				list: troubleshootingCategories.includes(category as never) ? 'troubleshooting/' : 'faq/',
+			};
+		});
+}

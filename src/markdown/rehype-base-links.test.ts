@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import remarkMdx from 'remark-mdx';
+import remarkRehype from 'remark-rehype';
+import rehypeStringify from 'rehype-stringify';
+import { rehypeHeadingIds } from '@astrojs/markdown-remark';
+import { remarkHeadingIds } from './remark-heading-ids.ts';
+import { rehypeHeadingAnchors } from './rehype-heading-anchors.ts';
+import { rehypeBaseLinks, withBase } from './rehype-base-links.ts';
+
+async function render(mdx: string, base = '/'): Promise<string> {
+	const file = await unified()
+		.use(remarkParse)
+		.use(remarkMdx)
+		.use(remarkHeadingIds)
+		.use(remarkRehype)
+		.use(rehypeHeadingIds)
+		.use(rehypeHeadingAnchors)
+		.use(rehypeBaseLinks, { base })
+		.use(rehypeStringify)
+		.process(mdx);
+	return String(file);
+}
+
+describe('base path for internal links', () => {
+	it('prefixes root-relative links and leaves others alone', () => {
+		expect(withBase('/istio/install/', '/docs/mesh/')).toBe('/docs/mesh/istio/install/');
+		expect(withBase('/docs/mesh/faq/', '/docs/mesh/')).toBe('/docs/mesh/faq/');
+		expect(withBase('https://istio.io/', '/docs/mesh/')).toBe('https://istio.io/');
+		expect(withBase('#top', '/docs/mesh/')).toBe('#top');
+		expect(withBase('//cdn.example/x', '/docs/mesh/')).toBe('//cdn.example/x');
+		expect(withBase('/faq/', '/')).toBe('/faq/');
+	});
+
+	it('rewrites links in rendered content', async () => {
+		const html = await render('[FAQ](/faq/#restart)', '/docs/mesh/');
+		expect(html).toContain('href="/docs/mesh/faq/#restart"');
+	});
+});
