@@ -6,6 +6,7 @@ import { finishBuild } from './src/integrations/finish-build.ts';
 import { siteConfig } from './src/site.config.ts';
 import { themeScriptHash } from './src/lib/theme-script.ts';
 import { loadFaqAliases } from './src/lib/content-files.ts';
+import { meshColoursPlugin } from './src/components/mesh-colours.ts';
 import { unified } from '@astrojs/markdown-remark';
 import {
 	codeColorsPlugin,
@@ -48,6 +49,6 @@ export default defineConfig({
 		// hash) covers every page; inlined scripts would each need their own hash.
 		build: { assetsInlineLimit: 0 },
 		worker: { format: 'es' },
-		plugins: [codeColorsPlugin()],
+		plugins: [codeColorsPlugin(), meshColoursPlugin()],
 	},
 });

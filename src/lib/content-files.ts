@@ -8,6 +8,7 @@ import { anchorAliasSchema } from '../schemas/anchor-alias.ts';
 import type { AnchorAlias } from '../markdown/rehype-anchor-aliases.ts';
 import { decisionTreeSchema, type DecisionTree } from '../components/tree/schema.ts';
 import { comparisonSchema, type Comparison } from '../components/compare/schema.ts';
+import { meshSchema, type Mesh } from '../schemas/mesh.ts';
 
 /**
  * Reads the glossary for the Markdown pipeline, which runs before content collections exist.
@@ -77,10 +78,26 @@ export function loadDecisionTree(
 	return result.data;
 }
 
-/** The comparison matrix; a cell without a source or version stops the build, naming the row. */
-export function loadComparison(path = 'content/data/comparison.yaml'): Comparison {
+/** The meshes the guide covers, for code that runs before content collections exist. */
+export function loadMeshes(path = 'content/data/meshes.yaml'): Mesh[] {
+	const result = z.array(meshSchema).safeParse(parse(readFileSync(path, 'utf8')));
+	if (!result.success) {
+		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+		throw new Error(`${path} is invalid:\n${issues}`);
+	}
+	return result.data;
+}
+
+/**
+ * The comparison matrix for the given meshes; a cell without a source or version, or under a key
+ * that is not a mesh, stops the build, naming the row.
+ */
+export function loadComparison(
+	path = 'content/data/comparison.yaml',
+	meshIds: readonly string[] = loadMeshes().map((m) => m.id)
+): Comparison {
 	const data: unknown = parse(readFileSync(path, 'utf8'));
-	const result = comparisonSchema.safeParse(data);
+	const result = comparisonSchema(meshIds).safeParse(data);
 	if (!result.success) {
 		const rows = (data as { rows?: { id?: string }[] } | null)?.rows ?? [];
 		const issues = result.error.issues

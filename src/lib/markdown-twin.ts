@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAnnotated } from '../components/code/annotated-yaml.ts';
-import { loadComparison, loadDecisionTree, loadGlossary } from './content-files.ts';
+import { loadComparison, loadDecisionTree, loadGlossary, loadMeshes } from './content-files.ts';
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
 import { troubleshootingCategories } from '../components/faq/schema.ts';
@@ -77,8 +77,9 @@ export const components: Record<string, Renderer> = {
 	MeshTabs: (p, ctx) =>
 		[
 			p['task'] ? `${p['task']}, for each mesh:` : '',
-			manifestMarkdown(p['istio'] ?? '', ctx, 'Istio'),
-			manifestMarkdown(p['linkerd'] ?? '', ctx, 'Linkerd'),
+			...loadMeshes(join(root(ctx), 'data/meshes.yaml'))
+				.filter((m) => p[m.id])
+				.map((m) => manifestMarkdown(p[m.id] ?? '', ctx, m.name)),
 		]
 			.filter(Boolean)
 			.join('\n\n'),
@@ -115,10 +116,21 @@ export const components: Record<string, Renderer> = {
 		return [...questions, ...outcomes].join('\n\n');
 	},
 	ComparisonMatrix: (_p, ctx) => {
-		const c = loadComparison(join(root(ctx), 'data/comparison.yaml'));
-		const head = '| Feature | Istio | Linkerd | Neither |\n| --- | --- | --- | --- |';
+		const meshes = loadMeshes(join(root(ctx), 'data/meshes.yaml'));
+		const c = loadComparison(
+			join(root(ctx), 'data/comparison.yaml'),
+			meshes.map((m) => m.id)
+		);
+		const columns = ['Feature', ...meshes.map((m) => m.name), 'Neither'];
+		const head = `| ${columns.join(' | ')} |\n|${' --- |'.repeat(columns.length)}`;
+		const text = (v?: { value: string; note?: string | undefined }) =>
+			v ? cell(`${v.value}. ${v.note ?? ''}`) : '';
 		const row = (r: (typeof c.rows)[number]) =>
-			`| ${cell(r.feature)} | ${cell(`${r.istio.value}. ${r.istio.note ?? ''}`)} | ${cell(`${r.linkerd.value}. ${r.linkerd.note ?? ''}`)} | ${cell(r.neither ? `${r.neither.value}. ${r.neither.note ?? ''}` : '')} |`;
+			`| ${[
+				cell(r.feature),
+				...meshes.map((m) => (r.cells[m.id] ? text(r.cells[m.id]) : 'Not compared yet')),
+				text(r.neither),
+			].join(' | ')} |`;
 		return c.categories
 			.map(
 				(cat) =>

@@ -14,6 +14,16 @@ export const meshSchema = z.object({
 	cncfGraduated: z.coerce.date(),
 	/** One sentence on what sets it apart, shown on cards and badges. */
 	summary: z.string().min(1).max(200),
+	/**
+	 * Badge and chart colour in each theme, as #rrggbb; it must reach 4.5:1 on the page background
+	 * (a unit test checks). Without it the mesh is drawn in the text colour.
+	 */
+	colour: z
+		.object({
+			light: z.string().regex(/^#[0-9a-f]{6}$/i, 'colour.light must look like #2a5bb8'),
+			dark: z.string().regex(/^#[0-9a-f]{6}$/i, 'colour.dark must look like #8fb4ff'),
+		})
+		.optional(),
 });
 
 export type Mesh = z.infer<typeof meshSchema>;
