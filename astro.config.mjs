@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import { finishBuild } from './src/integrations/finish-build.ts';
+import { meshCoverageReport } from './src/integrations/mesh-coverage.ts';
 import { siteConfig } from './src/site.config.ts';
 import { themeScriptHash } from './src/lib/theme-script.ts';
 import { loadFaqAliases } from './src/lib/content-files.ts';
@@ -32,6 +33,7 @@ export default defineConfig({
 			// history page is a record (noindex), reached from the answer.
 			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)) && !page.endsWith('/history/'),
 		}),
+		meshCoverageReport(),
 		finishBuild(siteConfig.base),
 	],
 	security: {

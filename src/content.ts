@@ -5,7 +5,7 @@ import { findFaqIdClashes } from './components/faq/faq-ids.ts';
 import { faqCategories, troubleshootingCategories } from './components/faq/schema.ts';
 import { existsSync } from 'node:fs';
 import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
-import { loadComparison, loadDecisionTree } from './lib/content-files.ts';
+import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -30,8 +30,11 @@ function compare(a: Page, b: Page): number {
 /** Every page in reading order: by sidebar section, then `nav.order`. */
 export const pages: Page[] = (await getCollection('docs')).sort(compare);
 
-/** Every mesh, in the order of `content/data/meshes.yaml`. */
-export const meshes: Mesh[] = await getCollection('meshes');
+/** Every mesh, in the order of `content/data/meshes.yaml` (the collection keeps no order). */
+const meshOrder = loadMeshes().map((m) => m.id);
+export const meshes: Mesh[] = (await getCollection('meshes')).sort(
+	(a, b) => meshOrder.indexOf(a.id) - meshOrder.indexOf(b.id)
+);
 
 /** Glossary entries, sorted by term. */
 export const glossary: GlossaryTerm[] = (await getCollection('glossary')).sort((a, b) =>

@@ -4,9 +4,6 @@ import * as pagefind from 'pagefind';
 import { writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
 import { buildVocabulary } from '../components/search/vocabulary.ts';
-import { loadComparison, loadDecisionTree, loadMeshes } from '../lib/content-files.ts';
-import { meshCoverage } from '../lib/mesh-coverage.ts';
-import { siteConfig } from '../site.config.ts';
 
 /**
  * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),
@@ -16,17 +13,6 @@ export function finishBuild(base: string): AstroIntegration {
 	return {
 		name: 'kb:search-and-offline',
 		hooks: {
-			'astro:build:start': ({ logger }) => {
-				const meshes = loadMeshes();
-				const ids = meshes.map((m) => m.id);
-				for (const note of meshCoverage({
-					meshes,
-					comparison: loadComparison(undefined, ids),
-					tree: loadDecisionTree(undefined, ids),
-					versioned: Object.keys(siteConfig.versions),
-				}))
-					logger.warn(note);
-			},
 			'astro:build:done': async ({ dir, logger }) => {
 				const site = fileURLToPath(dir);
 				const { index, errors } = await pagefind.createIndex({
