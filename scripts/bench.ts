@@ -6,7 +6,7 @@ import { listPages, urlOfFile } from '../src/lib/dist-files.ts';
 import { pageWeight } from './lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
 import { findNginx, startNginx } from './lib/nginx.ts';
-import { runLighthouse, runsPerPage } from './lib/lighthouse.ts';
+import { loadLighthouse, runsPerPage } from './lib/lighthouse-pages.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
@@ -97,6 +97,7 @@ if (!server) {
 	console.log('skipped: nginx is not installed (apt-get install nginx)');
 } else {
 	try {
+		const runLighthouse = await loadLighthouse();
 		const rows = await runLighthouse(server.url);
 		console.log(
 			`${'page'.padEnd(16)}${'perf'.padStart(6)}${'a11y'.padStart(6)}${'best'.padStart(6)}${'seo'.padStart(6)}${'LCP'.padStart(9)}${'TBT'.padStart(8)}${'CLS'.padStart(7)}`

@@ -2,30 +2,7 @@ import { existsSync } from 'node:fs';
 import lighthouse from 'lighthouse';
 import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
 import * as chromeLauncher from 'chrome-launcher';
-
-/** One page of each kind, as the production nginx config serves it. */
-export const lighthousePages = [
-	['home', ''],
-	['guide', 'istio/install/'],
-	['FAQ', 'faq/'],
-	['decision tree', 'decide/tree/'],
-	['comparison', 'decide/compare/'],
-	// Lighthouse refuses to audit a 404 response, so the 404 page is measured at its own URL.
-	['404', '404.html'],
-] as const;
-
-export interface LighthouseRow {
-	kind: string;
-	/** Set when Lighthouse could not measure the page (for example on an overloaded machine). */
-	error?: string;
-	scores: Record<'performance' | 'accessibility' | 'best-practices' | 'seo', number>;
-	lcp: number;
-	tbt: number;
-	cls: number;
-}
-
-/** Runs per page; the row reports the median run. */
-export const runsPerPage = 3;
+import { lighthousePages, runsPerPage, type LighthouseRow } from '../lib/lighthouse-pages.ts';
 
 /** Lighthouse's default (mobile) preset against each page; Debian's Chromium when present. */
 export async function runLighthouse(base: string): Promise<LighthouseRow[]> {
