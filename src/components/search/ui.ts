@@ -256,13 +256,13 @@ export function attachPanel(
 		}
 	};
 
-	input.addEventListener('input', () => {
-		// After the first results, so the download never delays them.
+	const searchAndWarm = () =>
+		// Warm the rest of the index after the first results, so the download never delays them.
 		void run()
 			.then(() => loadPagefind(base))
 			.then(warmFragments)
 			.then(() => panel.dispatchEvent(new CustomEvent('kb:warm', { bubbles: true })));
-	});
+	input.addEventListener('input', searchAndWarm);
 	for (const b of boxes) b.addEventListener('change', () => void run());
 	panel.querySelector('form')?.addEventListener('submit', (e) => {
 		e.preventDefault();
@@ -281,10 +281,13 @@ export function attachPanel(
 		}
 	});
 
+	// Anything typed while the search code was still loading is searched now, and warms the index
+	// as typing would have; a query from the address is searched without warming the rest.
+	const typed = input.value;
 	const q = new URLSearchParams(location.search).get('q');
-	if (q) input.value = q.slice(0, 500);
-	// Anything typed while the search code was still loading is searched now.
-	if (input.value) void run();
+	if (q && !typed) input.value = q.slice(0, 500);
+	if (typed) searchAndWarm();
+	else if (input.value) void run();
 	return {
 		run: (query?: string) => {
 			if (query !== undefined) input.value = query;
