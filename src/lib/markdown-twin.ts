@@ -43,9 +43,15 @@ export function diagramText(component: string): string {
 			?.replace(/<[^>]+>/g, '')
 			.replace(/\s+/g, ' ')
 			.trim();
+	// Diagrams in a DiagramFrame pass their description as a prop; others write <desc> or a caption.
 	const text =
-		pick(/<desc[^>]*>([\s\S]*?)<\/desc>/) ?? pick(/<figcaption>([\s\S]*?)<\/figcaption>/);
-	if (!text) throw new Error(`${component} has no <desc> or <figcaption> to use as Markdown`);
+		pick(/\sdesc="([^"]*)"/) ??
+		pick(/<desc[^>]*>([\s\S]*?)<\/desc>/) ??
+		pick(/<figcaption>([\s\S]*?)<\/figcaption>/);
+	if (!text)
+		throw new Error(
+			`${component} has no description (a desc prop, <desc> or <figcaption>) to use as Markdown`
+		);
 	return `*Diagram: ${text}*`;
 }
 

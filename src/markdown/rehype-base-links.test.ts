@@ -1,27 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkMdx from 'remark-mdx';
 import remarkRehype from 'remark-rehype';
 import rehypeStringify from 'rehype-stringify';
-import { rehypeHeadingIds } from '@astrojs/markdown-remark';
-import { remarkHeadingIds } from './remark-heading-ids.ts';
-import { rehypeHeadingAnchors } from './rehype-heading-anchors.ts';
 import { rehypeBaseLinks, withBase } from './rehype-base-links.ts';
 
-async function render(mdx: string, base = '/'): Promise<string> {
-	const file = await unified()
-		.use(remarkParse)
-		.use(remarkMdx)
-		.use(remarkHeadingIds)
-		.use(remarkRehype)
-		.use(rehypeHeadingIds)
-		.use(rehypeHeadingAnchors)
-		.use(rehypeBaseLinks, { base })
-		.use(rehypeStringify)
-		.process(mdx);
-	return String(file);
-}
+const render = async (md: string, base: string) =>
+	String(
+		await unified()
+			.use(remarkParse)
+			.use(remarkRehype)
+			.use(rehypeBaseLinks, { base })
+			.use(rehypeStringify)
+			.process(md)
+	);
 
 describe('base path for internal links', () => {
 	it('prefixes root-relative links and leaves others alone', () => {

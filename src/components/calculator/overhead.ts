@@ -206,3 +206,22 @@ export function fromQuery(search: string): ReturnType<typeof parseInputs> {
 	}
 	return parseInputs(raw);
 }
+
+/** Longest bar of the chart, in SVG units. */
+export const barMax = 300;
+
+/**
+ * What the table and chart show for each option: the server draws it for the defaults and the
+ * script redraws it on every change, from this one function.
+ */
+export function display(result: OptionCost[]) {
+	const max = Math.max(...result.flatMap((r) => [r.usage, r.requests]), 1);
+	return result.map((r) => ({
+		id: r.id,
+		label: r.label,
+		formula: r.formula,
+		cells: { usage: formatMiB(r.usage), requests: formatMiB(r.requests), cpu: formatCpu(r.cpu) },
+		bars: { usage: (r.usage / max) * barMax, requests: (r.requests / max) * barMax },
+		caption: `usage ${formatMiB(r.usage)} · requests ${formatMiB(r.requests)}`,
+	}));
+}
