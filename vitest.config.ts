@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` needs nothing but the source tree; `dist` reads the built site (`npm run
@@ -15,7 +15,7 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['{src,scripts,deploy}/**/*.test.ts'],
-					exclude: ['**/*.dist.test.ts'],
+					exclude: [...configDefaults.exclude, '**/*.dist.test.ts'],
 				},
 			},
 			{ extends: true, test: { name: 'dist', include: ['{src,scripts}/**/*.dist.test.ts'] } },
