@@ -1,7 +1,7 @@
 /**
  * Statements the source article, or an earlier edition of this site, got wrong (see
  * ../shared/facts.md and the November 2026 content review). Content must never repeat them;
- * `src/content-rules.test.ts` scans every page, answer, manifest and data file with these rules.
+ * `known-errors.test.ts` beside it scans every page, answer, manifest and data file with these rules.
  */
 export interface KnownError {
 	/** Short name used in test output. */
