@@ -13,10 +13,17 @@ import {
 } from './tree.ts';
 import { layoutTree, wrapLabel } from './tree-layout.ts';
 
-const q = (id: string, answers: [string, string][]) => ({
+/** A question from a short spec: `q('a', 'x>b y>done')` has answers x (to b) and y (to done). */
+const q = (id: string, answers: string) => ({
 	id,
 	text: `${id}?`,
-	answers: answers.map(([a, next]) => ({ id: a, label: a, because: `because ${a}`, next })),
+	answers: answers
+		.split(' ')
+		.filter(Boolean)
+		.map((spec) => {
+			const [a = '', next = ''] = spec.split('>');
+			return { id: a, label: a, because: `because ${a}`, next };
+		}),
 });
 const tree = (
 	questions: ReturnType<typeof q>[],
@@ -29,122 +36,46 @@ const tree = (
 });
 
 describe('decision tree checks', () => {
-	it('accept a well-formed tree', () => {
-		expect(
-			treeProblems(
-				tree([
-					q('a', [
-						['x', 'b'],
-						['y', 'done'],
-					]),
-					q('b', [
-						['x', 'done'],
-						['y', 'other'],
-					]),
-				])
-			)
-		).toEqual([]);
-	});
-
-	it('name a dangling next', () => {
-		expect(
-			treeProblems(
-				tree(
-					[
-						q('a', [
-							['x', 'done'],
-							['y', 'nowhere'],
-						]),
-					],
-					['done']
-				)
-			)
-		).toEqual(['question "a", answer "y": next "nowhere" does not exist (dangling next)']);
-	});
-
-	it('name a cycle', () => {
-		expect(
-			treeProblems(
-				tree(
-					[
-						q('a', [
-							['x', 'b'],
-							['y', 'done'],
-						]),
-						q('b', [
-							['x', 'a'],
-							['y', 'done'],
-						]),
-					],
-					['done']
-				)
-			)
-		).toEqual([
-			'question "a" is part of a cycle: a path can come back to it, so it never ends in an outcome',
-		]);
-	});
-
-	it('name an unreachable node', () => {
-		expect(
-			treeProblems(
-				tree(
-					[
-						q('a', [
-							['x', 'done'],
-							['y', 'done'],
-						]),
-						q('lost', [
-							['x', 'done'],
-							['y', 'done'],
-						]),
-					],
-					['done', 'orphan']
-				)
-			)
-		).toEqual([
-			'question "lost" is unreachable: no path from "a" leads to it',
-			'outcome "orphan" is unreachable: no path from "a" leads to it',
-		]);
-	});
-
-	it('name a dead end', () => {
-		expect(
-			treeProblems(
-				tree(
-					[
-						q('a', [
-							['x', 'b'],
-							['y', 'done'],
-						]),
-						q('b', []),
-					],
-					['done']
-				)
-			)
-		).toEqual(['question "b" is a dead end: it has no answers']);
-	});
-
-	it('name duplicate ids and a missing start', () => {
-		expect(
-			treeProblems(
-				tree(
-					[
-						q('a', [
-							['x', 'done'],
-							['x', 'done'],
-						]),
-					],
-					['done', 'a'],
-					'zzz'
-				)
-			)
-		).toEqual([
-			'node "a" is defined twice; ids must be unique across questions and outcomes',
-			'start "zzz" is not a question or outcome',
-			'question "a": answer id "x" is used twice',
-			'outcome "a" is unreachable: no path from "zzz" leads to it',
-			'outcome "done" is unreachable: no path from "zzz" leads to it',
-		]);
+	it.each([
+		['accept a well-formed tree', tree([q('a', 'x>b y>done'), q('b', 'x>done y>other')]), []],
+		[
+			'name a dangling next',
+			tree([q('a', 'x>done y>nowhere')], ['done']),
+			['question "a", answer "y": next "nowhere" does not exist (dangling next)'],
+		],
+		[
+			'name a cycle',
+			tree([q('a', 'x>b y>done'), q('b', 'x>a y>done')], ['done']),
+			[
+				'question "a" is part of a cycle: a path can come back to it, so it never ends in an outcome',
+			],
+		],
+		[
+			'name an unreachable node',
+			tree([q('a', 'x>done y>done'), q('lost', 'x>done y>done')], ['done', 'orphan']),
+			[
+				'question "lost" is unreachable: no path from "a" leads to it',
+				'outcome "orphan" is unreachable: no path from "a" leads to it',
+			],
+		],
+		[
+			'name a dead end',
+			tree([q('a', 'x>b y>done'), q('b', '')], ['done']),
+			['question "b" is a dead end: it has no answers'],
+		],
+		[
+			'name duplicate ids and a missing start',
+			tree([q('a', 'x>done x>done')], ['done', 'a'], 'zzz'),
+			[
+				'node "a" is defined twice; ids must be unique across questions and outcomes',
+				'start "zzz" is not a question or outcome',
+				'question "a": answer id "x" is used twice',
+				'outcome "a" is unreachable: no path from "zzz" leads to it',
+				'outcome "done" is unreachable: no path from "zzz" leads to it',
+			],
+		],
+	])('%s', (_name, input, problems) => {
+		expect(treeProblems(input)).toEqual(problems);
 	});
 
 	it('fail the schema for an outcome without a rationale or links, naming the field', () => {
@@ -211,16 +142,7 @@ describe('the real tree', () => {
 });
 
 describe('answers in the URL', () => {
-	const t = tree([
-		q('a', [
-			['x', 'b'],
-			['y', 'done'],
-		]),
-		q('b', [
-			['x', 'done'],
-			['y', 'other'],
-		]),
-	]);
+	const t = tree([q('a', 'x>b y>done'), q('b', 'x>done y>other')]);
 
 	it('round-trip a path to the same outcome', () => {
 		const walk = walkAnswers(t, 'x.y');
