@@ -1,4 +1,4 @@
-import searchCssUrl from '../../styles/search.css?url';
+import searchCssUrl from './search.css?url';
 import {
 	loadPagefind,
 	loadVocabulary,
