@@ -28,6 +28,8 @@ test('no page has a CSP violation or a console error', async ({ page }) => {
 	// The 404 page: its suggestions, then its search.
 	await page.goto('no-such-page/');
 	await expect(page.locator('[data-closest]')).not.toContainText('Looking');
+	// Before the search code is ready, Enter would go to the search page instead (also fine).
+	await expect(page.locator('main [data-search-panel][data-ready]')).toBeAttached();
 	await page.locator('main input[type="search"]').press('Enter');
 	await expect(page.locator('main .search-status')).not.toBeEmpty();
 	expect(problems).toEqual([]);

@@ -44,6 +44,30 @@ test('opens with the header button, "/" and Ctrl+K, and Escape returns focus', a
 	await expect(dialog).toBeVisible();
 });
 
+test('words typed while the search code is still loading are searched, and the index warms', async ({
+	page,
+}) => {
+	await page.goto('istio/install/');
+	// Hold the search bundle back, as a slow network would, while the reader types.
+	let release = () => {};
+	const held = new Promise<void>((r) => (release = r));
+	await page.route(/\/_astro\/ui[.-][\w-]+\.js$/, async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.keyboard.press('/');
+	const input = page.getByRole('combobox', { name: 'Search the guide' });
+	await expect(input).toBeFocused();
+	await page.keyboard.type('ztunnel', { delay: 20 });
+	const warm = page.evaluate(
+		() => new Promise((resolve) => document.addEventListener('kb:warm', resolve, { once: true }))
+	);
+	release();
+	await expect(page.locator('#dialog-search-results [role="option"]').first()).toBeVisible();
+	await expect(page.locator('#dialog-search-results')).toContainText(/ztunnel/i);
+	await warm;
+});
+
 test('a query reaches a section by keyboard, keeps the query in the URL and marks the terms', async ({
 	page,
 }) => {

@@ -288,6 +288,8 @@ export function attachPanel(
 	if (q && !typed) input.value = q.slice(0, 500);
 	if (typed) searchAndWarm();
 	else if (input.value) void run();
+	// Until now Enter submitted the form to the search page, which works without this code.
+	panel.dataset['ready'] = '';
 	return {
 		run: (query?: string) => {
 			if (query !== undefined) input.value = query;
