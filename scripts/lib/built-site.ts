@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { siteConfig } from '../../src/site.config.ts';
-import { readFrontmatter } from '../../src/lib/frontmatter.ts';
+import { faqAnswers } from '../../src/lib/markdown-twin.ts';
 import { troubleshootingCategories } from '../../src/components/faq/schema.ts';
 
 /** The built site that checks read; SITE_BASE gives its sub-path, as it does for the build. */
@@ -17,17 +17,10 @@ export function sitemapPaths(dir = distDir): string[] {
 
 /** Every answer as its source states it, and the page that lists it. */
 export function faqSources() {
-	return readdirSync('content/faq')
-		.filter((f) => f.endsWith('.mdx'))
-		.map((f) => {
-			const fm = readFrontmatter(readFileSync(`content/faq/${f}`, 'utf8'));
-			const category = String(fm['category']);
-			return {
-				id: String(fm['id']),
-				question: String(fm['question']),
-				summary: String(fm['summary']),
-				// Troubleshooting answers are listed on their own page, by what the reader sees.
-				list: troubleshootingCategories.includes(category as never) ? 'troubleshooting/' : 'faq/',
-			};
-		});
+	const troubleshooting: readonly string[] = troubleshootingCategories;
+	return faqAnswers().map((a) => ({
+		...a,
+		// Troubleshooting answers are listed on their own page, by what the reader sees.
+		list: troubleshooting.includes(a.category) ? 'troubleshooting/' : 'faq/',
+	}));
 }

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 /**
  * What the benchmark measures with Lighthouse. Lighthouse itself is not in the main install: the
  * benchmark installs it into scripts/lighthouse/ on first use (see loadLighthouse).
  */
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
 /** One page of each kind, as the production nginx config serves it. */
 export const lighthousePages = [
 	['home', ''],

@@ -7,12 +7,11 @@ import type { Mesh } from '../schemas/mesh.ts';
  * badges, tabs and charts colour a mesh from meshes.yaml alone.
  */
 export function meshColoursCss(meshes: readonly Mesh[]): string {
-	const tokens = meshes
-		.filter((m) => m.colour)
-		.map((m) => `--kb-${m.id}: light-dark(${m.colour?.light}, ${m.colour?.dark});`);
-	const marks = meshes
-		.filter((m) => m.colour)
-		.map((m) => `[data-mesh='${m.id}'] { --kb-mesh: var(--kb-${m.id}); }`);
+	const coloured = meshes.filter((m) => m.colour);
+	const tokens = coloured.map(
+		(m) => `--kb-${m.id}: light-dark(${m.colour?.light}, ${m.colour?.dark});`
+	);
+	const marks = coloured.map((m) => `[data-mesh='${m.id}'] { --kb-mesh: var(--kb-${m.id}); }`);
 	return `@layer base {\n:root { ${tokens.join(' ')} }\n${marks.join('\n')}\n}\n`;
 }
 

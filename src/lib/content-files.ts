@@ -10,16 +10,19 @@ import { decisionTreeSchema, type DecisionTree } from '../components/tree/schema
 import { comparisonSchema, type Comparison } from '../components/compare/schema.ts';
 import { meshSchema, type Mesh } from '../schemas/mesh.ts';
 
+/** A data file that fails its schema: the file, then each field path and what is wrong. */
+function invalid(path: string, error: z.ZodError): Error {
+	const issues = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+	return new Error(`${path} is invalid:\n${issues}`);
+}
+
 /**
  * Reads the glossary for the Markdown pipeline, which runs before content collections exist.
  * The collection validates the same file with the same schema for the glossary page.
  */
 export function loadGlossary(path = 'content/data/glossary.yaml'): GlossaryEntry[] {
 	const result = z.array(glossarySchema).safeParse(parse(readFileSync(path, 'utf8')));
-	if (!result.success) {
-		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-		throw new Error(`${path} is invalid:\n${issues}`);
-	}
+	if (!result.success) throw invalid(path, result.error);
 	const seen = new Map<string, number>();
 	result.data.forEach((e, i) => {
 		const first = seen.get(e.id);
@@ -35,10 +38,7 @@ export function loadGlossary(path = 'content/data/glossary.yaml'): GlossaryEntry
 /** Renamed heading anchors, for the Markdown pipeline. */
 export function loadAnchorAliases(path = 'content/data/anchor-aliases.yaml'): AnchorAlias[] {
 	const result = z.array(anchorAliasSchema).safeParse(parse(readFileSync(path, 'utf8')) ?? []);
-	if (!result.success) {
-		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-		throw new Error(`${path} is invalid:\n${issues}`);
-	}
+	if (!result.success) throw invalid(path, result.error);
 	return result.data;
 }
 
@@ -81,10 +81,7 @@ export function loadDecisionTree(
 /** The meshes the guide covers, for code that runs before content collections exist. */
 export function loadMeshes(path = 'content/data/meshes.yaml'): Mesh[] {
 	const result = z.array(meshSchema).safeParse(parse(readFileSync(path, 'utf8')));
-	if (!result.success) {
-		const issues = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-		throw new Error(`${path} is invalid:\n${issues}`);
-	}
+	if (!result.success) throw invalid(path, result.error);
 	return result.data;
 }
 
