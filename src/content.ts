@@ -6,6 +6,7 @@ import { faqCategories, troubleshootingCategories } from './components/faq/schem
 import { existsSync } from 'node:fs';
 import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
 import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
+import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -149,4 +150,18 @@ export function historyOf(id: string): History {
 /** Display names of the meshes a page is about. */
 export function meshNames(page: Page | FaqEntry): string[] {
 	return page.data.meshes.map((ref) => meshes.find((m) => m.id === ref.id)?.data.name ?? ref.id);
+}
+
+/** Every fact of `content/facts/`, with each quote proven against its vendored upstream file. */
+export const facts: LoadedFact[] = loadFacts();
+const factEvidence = proveFacts(facts);
+
+/** A fact and its checked evidence; an unknown id stops the build and says where ids live. */
+export function factById(id: string): { fact: LoadedFact; evidence: ProvenEvidence[] } {
+	const fact = facts.find((f) => f.id === id);
+	if (!fact)
+		throw new Error(
+			`Unknown fact id "${id}": no entry of content/facts/*.yaml has it. Add the fact there (with its evidence) or fix the id.`
+		);
+	return { fact, evidence: factEvidence.get(id) ?? [] };
 }

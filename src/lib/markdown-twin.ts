@@ -5,6 +5,7 @@ import { loadComparison, loadDecisionTree, loadGlossary, loadMeshes } from './co
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
 import { troubleshootingCategories } from '../components/faq/schema.ts';
+import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './facts.ts';
 
 /**
  * The Markdown twin of a page or answer, built from the same MDX source: component markup
@@ -169,6 +170,24 @@ export function jsxProps(attrs: string): Props {
 	return props;
 }
 
+let factCache: { facts: LoadedFact[]; evidence: Map<string, ProvenEvidence[]> } | undefined;
+
+/** An inline `<Fact id="..." />` as its text with the evidence link, as the page shows it. */
+export function factMarkdown(props: Props, ctx: TwinContext, file: string): string {
+	const dir = join(root(ctx), 'facts');
+	factCache ??= (() => {
+		const facts = loadFacts(dir);
+		return { facts, evidence: proveFacts(facts) };
+	})();
+	const id = props['id'] ?? '';
+	const fact = factCache.facts.find((f) => f.id === id);
+	if (!fact)
+		throw new Error(`${file}: unknown fact id "${id}"; add it to ${dir}/*.yaml or fix the id`);
+	const text = props['show'] === 'value' ? (fact.value ?? '') : fact.statement;
+	const links = (factCache.evidence.get(id) ?? []).map((e) => ` ([source](${e.url}))`).join('');
+	return text.replace(/\s+/g, ' ').trim() + links;
+}
+
 /** MDX body to clean Markdown. Unknown components are an error, so nothing leaks as markup. */
 export function mdxToMarkdown(body: string, ctx: TwinContext, file = 'page'): string {
 	const out: string[] = [];
@@ -188,6 +207,10 @@ export function mdxToMarkdown(body: string, ctx: TwinContext, file = 'page'): st
 			continue;
 		}
 		if (/^import\s.+from\s/.test(line)) continue;
+		// Facts stand inline, in sentences and table cells, so they are replaced before block components.
+		line = line.replace(/<Fact\b([^>]*?)\/>/g, (_m, attrs: string) =>
+			factMarkdown(jsxProps(attrs), ctx, file)
+		);
 		const el = line.match(/^<([A-Z]\w*)\b(.*)$/);
 		if (el) {
 			let tag = line;

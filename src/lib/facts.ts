@@ -1,0 +1,152 @@
+/** The facts registry: loading `content/facts/*.yaml` and proving each quote in its vendored file. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'astro/zod';
+import { factSchema, type Evidence, type Fact } from '../schemas/fact.ts';
+
+export const vendorRoot = 'vendor/upstream/files';
+
+/** A fact with the file and line it is written at, for error messages. */
+export interface LoadedFact extends Fact {
+	file: string;
+	line: number;
+}
+
+/** Reads every facts file; a schema error or a duplicate id names the file, the line and the field. */
+export function loadFacts(dir = 'content/facts'): LoadedFact[] {
+	if (!existsSync(dir)) return [];
+	const facts: LoadedFact[] = [];
+	const seen = new Map<string, string>();
+	for (const name of readdirSync(dir)
+		.filter((f) => f.endsWith('.yaml'))
+		.sort()) {
+		const file = join(dir, name);
+		const text = readFileSync(file, 'utf8');
+		const doc = parseDocument(text);
+		if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]?.message}`);
+		const items = doc.contents && 'items' in doc.contents ? doc.contents.items : [];
+		const data: unknown = doc.toJS() ?? [];
+		if (!Array.isArray(data)) throw new Error(`${file}: must be a YAML list of facts`);
+		data.forEach((raw, i) => {
+			const node = items[i] as { range?: [number, number] } | undefined;
+			const line = node?.range ? text.slice(0, node.range[0]).split('\n').length : 1;
+			const result = factSchema.safeParse(raw);
+			if (!result.success) throw invalidFact(file, line, result.error);
+			const first = seen.get(result.data.id);
+			if (first)
+				throw new Error(
+					`${file}:${line}: fact id "${result.data.id}" is already used at ${first}; ids must be unique`
+				);
+			seen.set(result.data.id, `${file}:${line}`);
+			facts.push({ ...result.data, file, line });
+		});
+	}
+	return facts;
+}
+
+function invalidFact(file: string, line: number, error: z.ZodError): Error {
+	const issues = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+	return new Error(`${file}:${line}: fact is invalid:\n${issues}`);
+}
+
+/** Where an evidence file is vendored. */
+export function vendoredPath(
+	e: Pick<Evidence, 'repo' | 'ref' | 'path'>,
+	root = vendorRoot
+): string {
+	return join(root, e.repo, e.ref, e.path);
+}
+
+const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** Where a quote stands in a file: the first and last line, or the closest line when it is not there. */
+export type QuoteMatch =
+	| { found: true; line: number; endLine: number }
+	| { found: false; closest: { line: number; text: string } | undefined };
+
+/**
+ * Finds a quote in a file's text with whitespace normalised (indentation and line breaks may
+ * differ from the YAML). When it is missing, names the line that shares most words with it.
+ */
+export function locateQuote(text: string, quote: string): QuoteMatch {
+	const lines = text.split('\n');
+	const wanted = squash(quote);
+	// Offsets of each line's start in the squashed text, to turn a match back into line numbers.
+	let squashed = '';
+	const starts: number[] = [];
+	for (const l of lines) {
+		const part = squash(l);
+		starts.push(squashed.length);
+		if (part) squashed += (squashed ? ' ' : '') + part;
+	}
+	const at = wanted ? squashed.indexOf(wanted) : -1;
+	if (at >= 0) {
+		const lineAt = (offset: number) => {
+			let lo = 0;
+			for (let i = 0; i < starts.length; i++) if ((starts[i] ?? 0) <= offset) lo = i;
+			return lo + 1;
+		};
+		return { found: true, line: lineAt(at), endLine: lineAt(at + wanted.length - 1) };
+	}
+	const words = new Set(wanted.toLowerCase().split(/\W+/).filter(Boolean));
+	let best: { line: number; text: string; score: number } | undefined;
+	lines.forEach((l, i) => {
+		const score = l
+			.toLowerCase()
+			.split(/\W+/)
+			.filter((w) => words.has(w)).length;
+		if (score > 0 && (!best || score > best.score)) best = { line: i + 1, text: l.trim(), score };
+	});
+	return { found: false, closest: best && { line: best.line, text: best.text } };
+}
+
+/** The upstream URL of a quote, at its tag, with its line range. */
+export function evidenceUrl(e: Evidence, match: { line: number; endLine: number }): string {
+	const lines = match.endLine > match.line ? `L${match.line}-L${match.endLine}` : `L${match.line}`;
+	return `https://github.com/${e.repo}/blob/${e.ref}/${e.path}#${lines}`;
+}
+
+/** A checked piece of evidence, ready to link. */
+export interface ProvenEvidence extends Evidence {
+	url: string;
+	line: number;
+}
+
+/**
+ * Proves every quote against its vendored file. The error lists every failure at once, each with
+ * the fact, its file and line, the vendored file and the closest line, so one build shows all.
+ */
+export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, ProvenEvidence[]> {
+	const proven = new Map<string, ProvenEvidence[]>();
+	const problems: string[] = [];
+	const cache = new Map<string, string | undefined>();
+	for (const f of facts) {
+		const list: ProvenEvidence[] = [];
+		for (const e of f.evidence) {
+			const path = vendoredPath(e, root);
+			if (!cache.has(path))
+				cache.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+			const text = cache.get(path);
+			if (text === undefined) {
+				problems.push(
+					`${f.file}:${f.line}: fact "${f.id}" quotes ${path}, which is not vendored. Copy it from the upstream snapshot (git show ${e.ref}:${e.path}) and add its PROVENANCE.yaml.`
+				);
+				continue;
+			}
+			const m = locateQuote(text, e.quote);
+			if (!m.found) {
+				const near = m.closest ? ` Closest line ${m.closest.line}: ${m.closest.text}` : '';
+				problems.push(
+					`${f.file}:${f.line}: fact "${f.id}": quote not found in ${path}: "${squash(e.quote)}".${near}`
+				);
+				continue;
+			}
+			list.push({ ...e, url: evidenceUrl(e, m), line: m.line });
+		}
+		proven.set(f.id, list);
+	}
+	if (problems.length)
+		throw new Error(`${problems.length} fact quote(s) do not verify:\n${problems.join('\n')}`);
+	return proven;
+}
