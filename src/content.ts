@@ -61,6 +61,10 @@ export const faqCategoryLabels: Record<(typeof faqCategories)[number], string> =
 	'tls-errors': 'Certificate and TLS errors',
 	'pods-not-ready': 'Pods do not start or become ready',
 	'checks-fail': 'Checks fail or configuration is rejected',
+	'connections-drop': 'Connections drop, reset or time out',
+	'config-ignored': 'Configuration has no effect',
+	'install-fails': 'Install, upgrade or GitOps sync fails',
+	'harmless-logs': 'Log lines that look alarming but are not',
 };
 
 const clashes = findFaqIdClashes(

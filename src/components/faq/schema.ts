@@ -17,6 +17,10 @@ export const faqCategories = [
 	'tls-errors',
 	'pods-not-ready',
 	'checks-fail',
+	'connections-drop',
+	'config-ignored',
+	'install-fails',
+	'harmless-logs',
 ] as const;
 
 export type FaqCategory = (typeof faqCategories)[number];
@@ -27,6 +31,10 @@ export const troubleshootingCategories: readonly FaqCategory[] = [
 	'tls-errors',
 	'pods-not-ready',
 	'checks-fail',
+	'connections-drop',
+	'config-ignored',
+	'install-fails',
+	'harmless-logs',
 ];
 
 const anchorId = z
