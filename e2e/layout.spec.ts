@@ -61,8 +61,18 @@ test.describe('navigation', () => {
 
 	test('previous and next links follow the sidebar order', async ({ page }) => {
 		await page.goto(page1);
+		const sidebar = await page
+			.getByRole('navigation', { name: 'Guide' })
+			.getByRole('link')
+			.evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).pathname));
+		const here = sidebar.indexOf(new URL(page.url()).pathname);
+		expect(here, 'the page is in the sidebar, neither first nor last').toBeGreaterThan(0);
+		expect(here).toBeLessThan(sidebar.length - 1);
 		const pn = page.getByRole('navigation', { name: 'Previous and next page' });
-		await expect(pn.getByRole('link', { name: /Previous/ })).toHaveAttribute('href', /\/$/);
+		const path = (name: RegExp) =>
+			pn.getByRole('link', { name }).evaluate((a) => (a as HTMLAnchorElement).pathname);
+		expect(await path(/Previous/)).toBe(sidebar[here - 1]);
+		expect(await path(/Next/)).toBe(sidebar[here + 1]);
 	});
 
 	test('the skip link moves focus to the main content', async ({ page }) => {
@@ -120,7 +130,8 @@ test.describe('without JavaScript', () => {
 
 test.describe('print', () => {
 	test('prints the article only, with link URLs written out', async ({ page }) => {
-		await page.goto(page1);
+		// A page with sources and code blocks, so both print rules have something to act on.
+		await page.goto('linkerd/install/');
 		await page.emulateMedia({ media: 'print' });
 		await expect(page.getByRole('navigation', { name: 'Guide' })).toBeHidden();
 		await expect(page.locator('.site-header')).toBeHidden();
@@ -131,7 +142,7 @@ test.describe('print', () => {
 		expect(after).toContain('https://');
 		const pre = await page.evaluate(() => {
 			const el = document.querySelector('pre');
-			return el ? getComputedStyle(el).breakInside : 'avoid';
+			return el ? getComputedStyle(el).breakInside : 'no <pre> on the page';
 		});
 		expect(pre).toBe('avoid');
 	});

@@ -52,10 +52,10 @@ describe('annotated manifests', () => {
 			const original = source[n.line - 1] ?? '';
 			// The callout goes on the line that carried the marker, and that line keeps its YAML.
 			expect(original, `${file}:${n.line}`).toContain(`#> ${n.text}`);
-			expect(cleanLines[n.line - 1], `${file}:${n.line}`).toBe(
-				original.slice(0, original.indexOf('#>')).trimEnd()
-			);
-			expect(cleanLines[n.line - 1]?.trim(), `${file}:${n.line}`).not.toBe('');
+			const kept = cleanLines[n.line - 1] ?? '';
+			expect(kept.trim(), `${file}:${n.line}`).not.toBe('');
+			expect(original.startsWith(kept), `${file}:${n.line} keeps its YAML`).toBe(true);
+			expect(kept, `${file}:${n.line}`).not.toContain('#>');
 		}
 	});
 });
