@@ -5,10 +5,9 @@ import { fromHtml } from 'hast-util-from-html';
 import { selectAll } from 'hast-util-select';
 import type { Element, ElementContent } from 'hast';
 import { sitemapPaths } from './site';
+import { shellLangs, textOf } from '../src/lib/hast-text';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
-
-const shellLangs = new Set(['bash', 'sh', 'shell', 'zsh']);
 
 /** A value for every placeholder name, safe for a shell and recognisable in a failure. */
 const valueFor = (name: string) => `my-${name}`;
@@ -19,13 +18,12 @@ interface Expected {
 	text: string;
 }
 
-function textOf(node: ElementContent): string {
-	if (node.type === 'text') return node.value;
-	if (node.type !== 'element') return '';
-	const cls = node.properties['className'];
-	if (Array.isArray(cls) && cls.includes('callout')) return '';
-	return node.children.map(textOf).join('');
-}
+/** A code block's callout numbers are not part of what Copy copies. */
+const callout = (e: Element) => {
+	const cls = e.properties['className'];
+	return Array.isArray(cls) && cls.includes('callout');
+};
+const copied = (node: ElementContent) => textOf(node, callout);
 
 /** What each copyable block must copy, read from the built HTML rather than from the browser. */
 function expectedBlocks(path: string): { blocks: Expected[]; placeholders: string[] } {
@@ -33,7 +31,7 @@ function expectedBlocks(path: string): { blocks: Expected[]; placeholders: strin
 	const tree = fromHtml(html);
 	const blocks = selectAll('kb-code', tree).map((block: Element) => {
 		const code = selectAll('pre code', block)[0];
-		const raw = code ? code.children.map(textOf).join('') : '';
+		const raw = code ? code.children.map(copied).join('') : '';
 		return {
 			lang: String(block.properties['dataLang'] ?? ''),
 			output: String(block.properties['className'] ?? '').includes('is-output'),

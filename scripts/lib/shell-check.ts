@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { placeholderPattern } from '../../src/components/code/placeholders.ts';
+import { shellLangs } from '../../src/lib/hast-text.ts';
 
 export interface ShellBlock {
 	file: string;
@@ -7,8 +8,6 @@ export interface ShellBlock {
 	line: number;
 	code: string;
 }
-
-const shellLangs = new Set(['bash', 'sh', 'shell', 'zsh']);
 
 /** Every shell code fence in an MDX/Markdown source, except `output` blocks. */
 export function extractShellBlocks(file: string, source: string): ShellBlock[] {

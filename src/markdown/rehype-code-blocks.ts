@@ -2,9 +2,9 @@ import type { Element, ElementContent, Root } from 'hast';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { parseMeta } from './code-meta.ts';
+import { shellLangs, textOf } from '../lib/hast-text.ts';
 import { markPlaceholdersInLine } from '../components/code/placeholders.ts';
 
-const shellLangs = new Set(['bash', 'sh', 'shell', 'zsh']);
 const labels: Record<string, string> = {
 	bash: 'Shell',
 	sh: 'Shell',
@@ -19,12 +19,6 @@ function hasClass(node: Element, cls: string): boolean {
 	const c = node.properties['className'] ?? node.properties['class'];
 	const list = Array.isArray(c) ? c.map(String) : typeof c === 'string' ? c.split(/\s+/) : [];
 	return list.includes(cls);
-}
-
-function textOf(node: ElementContent | Element): string {
-	if (node.type === 'text') return node.value;
-	if (node.type === 'element') return node.children.map(textOf).join('');
-	return '';
 }
 
 const el = (

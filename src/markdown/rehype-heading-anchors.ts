@@ -1,15 +1,10 @@
 import type { Element, Root } from 'hast';
 import { visit } from 'unist-util-visit';
+import { textOf } from '../lib/hast-text.ts';
 
 const levels = new Set(['h2', 'h3', 'h4']);
 
-function textOf(node: Element): string {
-	let out = '';
-	visit(node, 'text', (t) => {
-		out += t.value;
-	});
-	return out.trim();
-}
+const headingText = (node: Element) => textOf(node).trim();
 
 /**
  * Adds a permalink after every h2–h4 that has an id. The link is a sibling inside a wrapper,
@@ -37,7 +32,7 @@ export function rehypeHeadingAnchors() {
 						type: 'element',
 						tagName: 'span',
 						properties: { className: ['sr-only'] },
-						children: [{ type: 'text', value: `Permalink to “${textOf(node)}”` }],
+						children: [{ type: 'text', value: `Permalink to “${headingText(node)}”` }],
 					},
 				],
 			};

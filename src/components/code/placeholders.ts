@@ -1,4 +1,5 @@
 import type { Element, ElementContent } from 'hast';
+import { textOf } from '../../lib/hast-text.ts';
 
 /** A placeholder in a command: `<namespace>`, `<pod-name>`. */
 export const placeholderPattern = /<([a-z][a-z0-9-]*)>/g;
@@ -29,19 +30,13 @@ export function placeholdersFromQuery(search: string): Record<string, string> {
 	return out;
 }
 
-function textOf(node: ElementContent): string {
-	if (node.type === 'text') return node.value;
-	if (node.type === 'element') return node.children.map(textOf).join('');
-	return '';
-}
-
 /**
  * Wraps each `<name>` on a highlighted line in `<var class="ph" data-ph="name">`, even when the
  * highlighter split it across tokens. Returns the placeholder names found on the line.
  */
 export function markPlaceholdersInLine(line: Element): string[] {
 	const tokens = line.children;
-	const full = tokens.map(textOf).join('');
+	const full = tokens.map((t) => textOf(t)).join('');
 	const matches = [...full.matchAll(placeholderPattern)].map((m) => ({
 		start: m.index,
 		end: m.index + m[0].length,
