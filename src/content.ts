@@ -6,6 +6,7 @@ import { faqCategories, troubleshootingCategories } from './components/faq/schem
 import { existsSync } from 'node:fs';
 import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
 import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
+import { meshFilterFor } from './lib/mesh-filter.ts';
 import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
 
 /**
@@ -169,3 +170,6 @@ export function factById(id: string): { fact: LoadedFact; evidence: ProvenEviden
 		);
 	return { fact, evidence: factEvidence.get(id) ?? [] };
 }
+
+/** Search filter values for a page or answer about these meshes (see `meshFilterFor`). */
+export const meshFilterValues = (ids: readonly string[]) => meshFilterFor(ids, meshes.length);
