@@ -8,7 +8,7 @@ import {
 	historyFile,
 	readHistory,
 	type History,
-} from '../src/components/faq/faq-history.ts';
+} from '../src/lib/faq-history.ts';
 import { readFrontmatter } from '../src/lib/frontmatter.ts';
 
 /**

@@ -3,7 +3,7 @@ import { file, glob } from 'astro/loaders';
 import { meshSchema } from './schemas/mesh.ts';
 import { pageSchema } from './schemas/page.ts';
 import { glossarySchema } from './schemas/glossary.ts';
-import { faqSchema } from './components/faq/schema.ts';
+import { faqSchema } from './schemas/faq.ts';
 
 /**
  * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another

@@ -1,10 +1,10 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
-import { findFaqIdClashes } from './components/faq/faq-ids.ts';
-import { faqCategories, troubleshootingCategories } from './components/faq/schema.ts';
+import { findFaqIdClashes } from './lib/faq-ids.ts';
+import { faqCategories, troubleshootingCategories } from './schemas/faq.ts';
 import { existsSync } from 'node:fs';
-import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
+import { historyFile, readHistory, type History } from './lib/faq-history.ts';
 import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
 import { meshFilterFor } from './lib/mesh-filter.ts';
 import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anchorsOfHtml, checkRegistry, type PageAnchors } from './anchors.ts';
-import { findFaqIdClashes } from '../../src/components/faq/faq-ids.ts';
+import { findFaqIdClashes } from '../../src/lib/faq-ids.ts';
 import { pageOfFile } from '../../src/markdown/rehype-anchor-aliases.ts';
 
 const page = (

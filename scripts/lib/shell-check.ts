@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { placeholderPattern } from '../../src/components/code/placeholders.ts';
+import { placeholderPattern } from '../../src/markdown/placeholders.ts';
 import { shellLangs } from '../../src/lib/hast-text.ts';
 
 export interface ShellBlock {

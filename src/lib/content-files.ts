@@ -6,8 +6,8 @@ import { z } from 'astro/zod';
 import { glossarySchema, type GlossaryEntry } from '../schemas/glossary.ts';
 import { anchorAliasSchema } from '../schemas/anchor-alias.ts';
 import type { AnchorAlias } from '../markdown/rehype-anchor-aliases.ts';
-import { decisionTreeSchema, type DecisionTree } from '../components/tree/schema.ts';
-import { comparisonSchema, type Comparison } from '../components/compare/schema.ts';
+import { decisionTreeSchema, type DecisionTree } from '../schemas/decision-tree.ts';
+import { comparisonSchema, type Comparison } from '../schemas/comparison.ts';
 import { meshSchema, type Mesh } from '../schemas/mesh.ts';
 
 /** A data file that fails its schema: the file, then each field path and what is wrong. */

@@ -1,4 +1,4 @@
-import type { Element, ElementContent, Root } from 'hast';
+import type { Element, ElementContent, Root, RootContent } from 'hast';
 
 /** Shell languages whose blocks get copy, placeholders and the `bash -n` check. */
 export const shellLangs: ReadonlySet<string> = new Set(['bash', 'sh', 'shell', 'zsh']);
@@ -8,7 +8,7 @@ export const shellLangs: ReadonlySet<string> = new Set(['bash', 'sh', 'shell', '
  * part of that text (a code block's callout numbers, say).
  */
 export function textOf(
-	node: Root | Element | ElementContent,
+	node: Root | Element | ElementContent | RootContent,
 	skip: (e: Element) => boolean = () => false
 ): string {
 	if (node.type === 'text') return node.value;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAnnotated } from '../components/code/annotated-yaml.ts';
+import { parseAnnotated } from './annotated-yaml.ts';
 import { loadComparison, loadDecisionTree, loadGlossary, loadMeshes } from './content-files.ts';
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
-import { troubleshootingCategories } from '../components/faq/schema.ts';
+import { troubleshootingCategories } from '../schemas/faq.ts';
 import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './facts.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { missingCells, type Comparison } from '../components/compare/schema.ts';
-import type { DecisionTree } from '../components/tree/schema.ts';
+import { missingCells, type Comparison } from '../schemas/comparison.ts';
+import type { DecisionTree } from '../schemas/decision-tree.ts';
 import type { Mesh } from '../schemas/mesh.ts';
 
 interface Sources {

@@ -14,7 +14,7 @@ import {
 } from '../content';
 import { stampText, formatDate } from './format';
 import { bodyOf, mdxToMarkdown, twin, type TwinContext } from './markdown-twin';
-import { troubleshootingCategories } from '../components/faq/schema';
+import { troubleshootingCategories } from '../schemas/faq';
 
 /** Markdown twins of pages and answers, and the llms.txt index of them. */
 

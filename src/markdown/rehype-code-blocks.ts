@@ -3,7 +3,7 @@ import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { parseMeta } from './code-meta.ts';
 import { shellLangs, textOf } from '../lib/hast-text.ts';
-import { markPlaceholdersInLine } from '../components/code/placeholders.ts';
+import { markPlaceholdersInLine } from './placeholders.ts';
 
 const labels: Record<string, string> = {
 	bash: 'Shell',

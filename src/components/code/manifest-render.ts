@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
-import { kindsOf, parseAnnotated, type Note } from './annotated-yaml.ts';
+import { kindsOf, parseAnnotated, type Note } from '../../lib/annotated-yaml.ts';
 import { highlightToHast } from './highlight-code.ts';
 
 export const manifestsDir = 'content/manifests';

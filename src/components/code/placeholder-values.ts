@@ -1,4 +1,4 @@
-import { isSafeValue, placeholdersFromQuery } from './placeholders';
+import { isSafeValue, placeholdersFromQuery } from '../../markdown/placeholders';
 
 /**
  * The page's placeholder values live in three places that must agree: every `<var class="ph">`

@@ -1,4 +1,4 @@
-import type { Comparison, MeshCell } from './schema.ts';
+import type { Comparison, MeshCell } from '../../schemas/comparison.ts';
 
 export interface MatrixMesh {
 	id: string;

@@ -1,4 +1,4 @@
-import { wordDiff } from './word-diff';
+import { wordDiff } from '../../lib/word-diff';
 
 /**
  * Loaded only when an answer is opened from a link made at an older revision (`?rev=N`): fetches

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { decisionTreeSchema } from './schema.ts';
+import { decisionTreeSchema } from '../../schemas/decision-tree.ts';
 import { loadDecisionTree } from '../../lib/content-files.ts';
 import {
 	encodeAnswers,

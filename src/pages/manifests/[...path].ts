@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { APIRoute } from 'astro';
-import { parseAnnotated } from '../../components/code/annotated-yaml';
+import { parseAnnotated } from '../../lib/annotated-yaml';
 import { listFiles } from '../../lib/dist-files';
 import { manifestsDir } from '../../components/code/manifest-render';
 

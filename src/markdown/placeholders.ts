@@ -1,5 +1,5 @@
 import type { Element, ElementContent } from 'hast';
-import { textOf } from '../../lib/hast-text.ts';
+import { textOf } from '../lib/hast-text.ts';
 
 /** A placeholder in a command: `<namespace>`, `<pod-name>`. */
 export const placeholderPattern = /<([a-z][a-z0-9-]*)>/g;

@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { treeProblems } from './tree.ts';
+import { treeProblems } from './decision-tree-graph.ts';
 
 const nodeId = z
 	.string()

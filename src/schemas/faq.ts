@@ -1,5 +1,5 @@
 import { z } from 'astro/zod';
-import { verifiedSchema } from '../../schemas/verified.ts';
+import { verifiedSchema } from './verified.ts';
 
 /**
  * Sections of the FAQ, in page order. Troubleshooting answers are listed on the troubleshooting

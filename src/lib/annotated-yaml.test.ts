@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAnnotated, kindsOf } from './annotated-yaml.ts';
-import { listFiles } from '../../lib/dist-files.ts';
-import { addCallouts, manifestSlug, noteHtml } from './manifest-render.ts';
-import { highlightToHast } from './highlight-code.ts';
-import { toHtml } from 'hast-util-to-html';
+import { listFiles } from './dist-files.ts';
 
 const manifests = listFiles('content/manifests').filter((f) => /\.ya?ml$/.test(f));
 
@@ -19,23 +16,9 @@ describe('annotated manifests', () => {
 			{ n: 2, line: 3, text: 'Second `note`.' },
 			{ n: 3, line: 4, text: 'Third.' },
 		]);
-		expect(noteHtml('Use `<b>` & co')).toBe('Use <code>&lt;b&gt;</code> &amp; co');
 	});
 
-	it('put a callout on each annotated line, outside the copied text', async () => {
-		const tree = await highlightToHast('a: 1\nb: 2', 'yaml');
-		addCallouts(tree, [{ n: 1, line: 2, text: 'x', id: 'f-note-1' }]);
-		const html = toHtml(tree);
-		expect(html).toContain(
-			'<a class="callout" href="#f-note-1" data-note="1" aria-label="Note 1">1</a></span></code></pre>'
-		);
-		expect(html).not.toContain('style=');
-	});
-
-	it('name note anchors after the file', () => {
-		expect(manifestSlug('istio/peerauthentication-strict.yaml')).toBe(
-			'istio-peerauthentication-strict'
-		);
+	it('list the kinds of a multi-document manifest', () => {
 		expect(
 			kindsOf('apiVersion: v1\nkind: Service\n---\napiVersion: apps/v1\nkind: Deployment\n')
 		).toEqual([

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'astro/zod';
 import { parse } from 'yaml';
-import { readFrontmatter } from '../../lib/frontmatter.ts';
+import { readFrontmatter } from './frontmatter.ts';
 
 export { wordDiff, type DiffPart } from './word-diff.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadComparison } from '../../lib/content-files.ts';
+import { loadComparison } from '../lib/content-files.ts';
 
 describe('comparison data', () => {
 	it('loads, and covers every row the article had plus the ones it missed', () => {
@@ -33,9 +33,9 @@ describe('comparison data', () => {
 	});
 
 	it('fails on a missing source or version, naming the row and field', () => {
-		expect(() => loadComparison('src/components/compare/fixtures/missing-source.yaml')).toThrow(
+		expect(() => loadComparison('src/schemas/fixtures/comparison-missing-source.yaml')).toThrow(
 			[
-				'src/components/compare/fixtures/missing-source.yaml is invalid:',
+				'src/schemas/fixtures/comparison-missing-source.yaml is invalid:',
 				'  rows.0.istio.source (row "mtls"): every mesh cell needs a source: an https:// URL',
 				'  rows.0.linkerd.version (row "mtls"): every mesh cell needs the version it holds for',
 			].join('\n')
