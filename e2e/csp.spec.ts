@@ -1,36 +1,36 @@
 import { expect, test } from '@playwright/test';
-import { sitemapPaths } from './site';
 
-test('no page has a CSP violation or a console error', async ({ page }) => {
-	test.setTimeout(300_000);
-	const problems: string[] = [];
-	await page.addInitScript(() => {
-		document.addEventListener('securitypolicyviolation', (e) => {
-			console.error(
-				`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`
-			);
+// Every page is checked for CSP violations and console errors in crawl.spec.ts; these are the
+// flows that run code only after interaction.
+test(
+	'search (WebAssembly) and the 404 page run without a CSP violation or a console error',
+	{ tag: '@server' },
+	async ({ page }) => {
+		const problems: string[] = [];
+		await page.addInitScript(() => {
+			document.addEventListener('securitypolicyviolation', (e) => {
+				console.error(
+					`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`
+				);
+			});
 		});
-	});
-	page.on('console', (m) => {
-		// Chrome reports the 404 page's own status as an error; that one is the point of the page.
-		const ownStatus =
-			m.text().includes('status of 404') && m.location().url.endsWith('/no-such-page/');
-		if (m.type() === 'error' && !ownStatus) problems.push(`${page.url()}: ${m.text()}`);
-	});
-	page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-	for (const path of sitemapPaths()) {
-		await page.goto(path);
-		await page.waitForLoadState('networkidle');
+		page.on('console', (m) => {
+			// Chrome reports the 404 page's own status as an error; that one is the point of the page.
+			const ownStatus =
+				m.text().includes('status of 404') && m.location().url.endsWith('/no-such-page/');
+			if (m.type() === 'error' && !ownStatus) problems.push(`${page.url()}: ${m.text()}`);
+		});
+		page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+		// Search uses WebAssembly, which the policy must allow without 'unsafe-eval'.
+		await page.goto('search/?q=waypoint');
+		await expect(page.locator('main .search-results [role="option"]').first()).toBeVisible();
+		// The 404 page: its suggestions, then its search.
+		await page.goto('no-such-page/');
+		await expect(page.locator('[data-closest]')).not.toContainText('Looking');
+		// Before the search code is ready, Enter would go to the search page instead (also fine).
+		await expect(page.locator('main [data-search-panel][data-ready]')).toBeAttached();
+		await page.locator('main input[type="search"]').press('Enter');
+		await expect(page.locator('main .search-status')).not.toBeEmpty();
+		expect(problems).toEqual([]);
 	}
-	// Search uses WebAssembly, which the policy must allow without 'unsafe-eval'.
-	await page.goto('search/?q=waypoint');
-	await expect(page.locator('main .search-results [role="option"]').first()).toBeVisible();
-	// The 404 page: its suggestions, then its search.
-	await page.goto('no-such-page/');
-	await expect(page.locator('[data-closest]')).not.toContainText('Looking');
-	// Before the search code is ready, Enter would go to the search page instead (also fine).
-	await expect(page.locator('main [data-search-panel][data-ready]')).toBeAttached();
-	await page.locator('main input[type="search"]').press('Enter');
-	await expect(page.locator('main .search-status')).not.toBeEmpty();
-	expect(problems).toEqual([]);
-});
+);

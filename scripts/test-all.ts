@@ -152,11 +152,13 @@ if (step('build', 'npx', ['astro', 'build'])) {
 	if (nginx) {
 		const server = startNginx(nginx, 'dist', 8089);
 		if (server) {
-			// Everything again behind the production web server, except the axe sweep already run above.
+			// Behind the production web server, the tests of what the server decides (tagged @server):
+			// headers, encodings, error pages, the service worker, CSP from headers. Page content and
+			// behaviour do not depend on the server and ran above.
 			suite(
 				'e2e (nginx)',
 				'npx',
-				['playwright', 'test', '--grep-invert', 'WCAG 2.2 AA violations'],
+				['playwright', 'test', '--grep', '@server'],
 				'test-results/e2e-nginx.json',
 				playwright,
 				{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' }

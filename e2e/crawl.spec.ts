@@ -1,0 +1,137 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page, type Response } from '@playwright/test';
+import { sitemapPaths } from './site';
+
+/**
+ * One visit per page checks everything that holds on every page, so the suite loads each page
+ * once instead of once per check: CSP violations and console errors, requests to other hosts,
+ * the CSS+JS budget before interaction (idle-time loads included), layout shift while the theme
+ * and fonts settle, the one inline script, and axe in both themes.
+ */
+
+const KB = 1024;
+const budget = { total: 30 * KB, js: 12 * KB };
+const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const notFound = 'no-such-page/';
+
+async function axe(page: Page): Promise<string[]> {
+	const { violations } = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+	return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+interface Watch {
+	problems: string[];
+	foreign: string[];
+	sizes: { css: number; js: number };
+	pending: Promise<void>[];
+}
+
+/** Listens to everything the page does from its first byte. */
+async function watch(page: Page, own: string): Promise<Watch> {
+	const w: Watch = { problems: [], foreign: [], sizes: { css: 0, js: 0 }, pending: [] };
+	await page.addInitScript(() => {
+		// A saved dark theme is the case that could flash or shift; light is audited after.
+		localStorage.setItem('kb-theme', 'dark');
+		const win = window as unknown as { cls: number; shifted: string[] };
+		win.cls = 0;
+		win.shifted = [];
+		new PerformanceObserver((list) => {
+			type Shift = PerformanceEntry & {
+				value: number;
+				sources: { node?: Node; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[];
+			};
+			for (const e of list.getEntries() as Shift[]) {
+				win.cls += e.value;
+				for (const s of e.sources) {
+					const el =
+						s.node instanceof Element
+							? `${s.node.tagName}.${s.node.className}`
+							: (s.node?.nodeName ?? '?');
+					win.shifted.push(
+						`${el} ${Math.round(s.previousRect.x)},${Math.round(s.previousRect.y)} -> ${Math.round(s.currentRect.x)},${Math.round(s.currentRect.y)}`
+					);
+				}
+			}
+		}).observe({ type: 'layout-shift', buffered: true });
+		document.addEventListener('securitypolicyviolation', (e) => {
+			console.error(
+				`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`
+			);
+		});
+	});
+	page.on('console', (m) => {
+		// Chrome reports the 404 page's own status as an error; that one is the point of the page.
+		const ownStatus = m.text().includes('status of 404') && m.location().url.endsWith(notFound);
+		if (m.type() === 'error' && !ownStatus) w.problems.push(m.text());
+	});
+	page.on('pageerror', (e) => w.problems.push(e.message));
+	page.on('request', (req) => {
+		const url = new URL(req.url());
+		if (url.protocol !== 'data:' && url.host !== own) w.foreign.push(req.url());
+	});
+	page.on('response', (r: Response) => {
+		const type = r.request().resourceType();
+		if (type !== 'script' && type !== 'stylesheet') return;
+		w.pending.push(
+			r
+				.body()
+				.then((b) => {
+					w.sizes[type === 'script' ? 'js' : 'css'] += b.length;
+				})
+				.catch(() => undefined)
+		);
+	});
+	return w;
+}
+
+for (const path of [...sitemapPaths(), notFound]) {
+	test(`/${path}: clean console, CSP, requests, budget, layout and axe in both themes`, async ({
+		page,
+		baseURL,
+	}) => {
+		// Two axe runs on the longest pages (the FAQ list is 200 KB of HTML) on a busy two-core machine.
+		test.setTimeout(300_000);
+		const w = await watch(page, new URL(baseURL ?? '').host);
+		await page.goto(path, { waitUntil: 'load' });
+		// Let the page go idle (requestIdleCallback work included) and the network settle.
+		await page.evaluate(
+			() => new Promise((r) => requestIdleCallback(() => r(null), { timeout: 3000 }))
+		);
+		await page.waitForLoadState('networkidle');
+		await page.evaluate(() => document.fonts.ready);
+		await Promise.all(w.pending);
+
+		// The 404 page suggests pages: audit it with the suggestions in place.
+		if (path === notFound)
+			await expect(page.locator('[data-closest]')).not.toContainText('Looking');
+		else {
+			const { css, js } = w.sizes;
+			expect(css + js, `CSS ${css} B + JS ${js} B before interaction`).toBeLessThanOrEqual(
+				budget.total
+			);
+			expect(js, `JS before interaction`).toBeLessThanOrEqual(budget.js);
+			const inline = await page
+				.locator(
+					'script:not([src]):not([type="module"]):not([type="application/json"]):not([type="application/ld+json"])'
+				)
+				.count();
+			expect(inline, 'inline scripts (only the theme script)').toBe(1);
+		}
+
+		const { cls, shifted } = await page.evaluate(() => {
+			const win = window as unknown as { cls: number; shifted: string[] };
+			return { cls: win.cls, shifted: win.shifted };
+		});
+		// Chrome sometimes paints a half-parsed header a few pixels off (about 0.00002) on a
+		// loaded machine; anything a reader could notice is far above a thousandth.
+		expect(cls, `layout shift: ${shifted.join('; ')}`).toBeLessThan(0.001);
+
+		expect(await axe(page), 'axe, dark theme').toEqual([]);
+		await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+		await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+		expect(await axe(page), 'axe, light theme').toEqual([]);
+
+		expect(w.foreign, 'requests to other hosts').toEqual([]);
+		expect(w.problems, 'console errors and CSP violations').toEqual([]);
+	});
+}
