@@ -316,8 +316,13 @@ function closest(word: string, candidates: string[]): string | undefined {
 
 const help: FlagSpec = { short: 'h', value: 'none' };
 
+const flagCache = new WeakMap<CliReference, Map<string, Map<string, FlagSpec>>>();
 /** The flags a command accepts: its own, the persistent flags of it and its parents, and --help. */
 function flagsOf(ref: CliReference, path: string): Map<string, FlagSpec> {
+	let perRef = flagCache.get(ref);
+	if (!perRef) flagCache.set(ref, (perRef = new Map()));
+	const hit = perRef.get(path);
+	if (hit) return hit;
 	const flags = new Map<string, FlagSpec>([['help', help]]);
 	const parts = path ? path.split(' ') : [];
 	for (let n = 0; n <= parts.length; n++) {
@@ -325,11 +330,18 @@ function flagsOf(ref: CliReference, path: string): Map<string, FlagSpec> {
 		for (const [k, v] of Object.entries(c?.persistent ?? {})) flags.set(k, v);
 	}
 	for (const [k, v] of Object.entries(ref.commands[path]?.flags ?? {})) flags.set(k, v);
+	perRef.set(path, flags);
 	return flags;
 }
 
+const subCache = new WeakMap<CliReference, Map<string, Map<string, string>>>();
 function subcommands(ref: CliReference, path: string): Map<string, string> {
+	let perRef = subCache.get(ref);
+	if (!perRef) subCache.set(ref, (perRef = new Map()));
+	const hit = perRef.get(path);
+	if (hit) return hit;
 	const out = new Map<string, string>();
+	perRef.set(path, out);
 	const depth = path ? path.split(' ').length + 1 : 1;
 	for (const [p, c] of Object.entries(ref.commands)) {
 		const parts = p.split(' ');
@@ -452,14 +464,27 @@ export function checkCommand(cmd: CliCommand, ref: CliReference): Finding[] {
 	return findings;
 }
 
+type Verified = { istio?: string; linkerd?: string };
+
+/**
+ * The frontmatter's `verified` entry. Only that entry is parsed: parsing whole frontmatters with
+ * the YAML library was most of this check's time in the build.
+ */
+function verifiedOf(source: string): Verified | undefined {
+	const fm = source.match(/^---\r?\n([\s\S]*?)\r?\n---/)?.[1] ?? '';
+	const entry = fm.match(/^verified:.*(?:\n[ \t]+.*)*/m)?.[0];
+	if (!entry) return undefined;
+	return (readFrontmatter(`---\n${entry}\n---`) as { verified?: Verified }).verified;
+}
+
 /** The references a page's commands are read against, from its `verified` frontmatter. */
 export function referencesFor(
 	tool: Tool,
-	source: string,
+	verified: Verified | undefined,
 	map: ReleaseMap,
 	root = cliRoot
 ): CliReference[] {
-	const fm = readFrontmatter(source) as { verified?: { istio?: string; linkerd?: string } };
+	const fm = { verified };
 	const releases =
 		tool === 'istioctl'
 			? [map.istioctl[fm.verified?.istio ?? ''] ?? `istio ${fm.verified?.istio ?? '(none)'}`]
@@ -498,9 +523,12 @@ export function checkContent(
 	const findings: Finding[] = [];
 	for (const file of contentFiles(contentRoot)) {
 		const source = readFileSync(file, 'utf8');
-		for (const cmd of extractCommands(file, source)) {
+		const found = extractCommands(file, source);
+		if (found.length === 0) continue;
+		const verified = verifiedOf(source);
+		for (const cmd of found) {
 			commands++;
-			for (const ref of referencesFor(cmd.tool, source, map, root))
+			for (const ref of referencesFor(cmd.tool, verified, map, root))
 				findings.push(...checkCommand(cmd, ref));
 		}
 	}
