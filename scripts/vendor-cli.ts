@@ -93,8 +93,8 @@ repositories; do not edit by hand. \`scripts/lib/cli-check.ts\` checks every \`i
 \`linkerd\` and \`helm\` command in the site's shell blocks against them.
 
 How: none of the three projects publishes its reference for these releases as data that says
-which flags take a value (istio.io's generated \`istioctl\` page in the stored copy is for Istio
-1.25; linkerd/website's \`linkerd.io/data/cli/\` lists flag names but not their types; Helm's
+which flags take a value (istio.io's generated \`istioctl\` page, read at istio/istio.io commit
+000de56f300974fa01c08f7487fe3110a325a3b3, is for Istio 1.25: its links point at \`/v1.25/\`; linkerd/website's \`linkerd.io/data/cli/\` lists flag names but not their types; Helm's
 docs are prose). So the generator reads each CLI's own cobra source at the tag:
 \`scripts/lib/go-cobra.ts\` follows the functions that build the command tree from the entry
 point below (\`&cobra.Command{Use, Aliases, Run}\`, \`AddCommand\`, \`Flags()\` and

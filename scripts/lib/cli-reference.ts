@@ -187,8 +187,13 @@ export function compareWithWebsite(ref: CliReference, websiteYaml: string): stri
 	}
 	const documented = new Set(doc.CLIReference.map((c) => c.Name));
 	for (const path of Object.keys(ref.commands))
-		if (path && !documented.has(path) && !ref.commands[path]?.hidden)
-			out.push(`\`linkerd ${path}\`: read, not on the website`);
+		if (path && !documented.has(path) && !ref.commands[path]?.hidden) {
+			// `linkerd doc` leaves deprecated commands out, as cobra's help does.
+			const why = ref.commands[path]?.deprecated
+				? ' (deprecated, which linkerd doc leaves out)'
+				: '';
+			out.push(`\`linkerd ${path}\`: read, not on the website${why}`);
+		}
 	return out;
 }
 

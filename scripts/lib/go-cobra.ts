@@ -17,6 +17,8 @@ export interface CommandSpec {
 	/** Has Run/RunE: may be called with arguments even when it has subcommands. */
 	runnable: boolean;
 	hidden?: boolean;
+	/** cobra prints a deprecation warning when it runs; `linkerd doc` and help leave it out. */
+	deprecated?: boolean;
 	/** Flags of this command only. */
 	flags: Record<string, FlagSpec>;
 	/** Flags this command and all its subcommands accept. */
@@ -40,6 +42,7 @@ class Cmd {
 	aliases: string[] = [];
 	runnable = false;
 	hidden = false;
+	deprecated = false;
 	local = new FlagSet();
 	persistent = new FlagSet();
 	children: Cmd[] = [];
@@ -52,16 +55,25 @@ class FlagRef {
 		this.name = name;
 	}
 }
+/** A struct value: its fields, and its type when known so that its methods can be found. */
 class Struct {
 	fields = new Map<string, Value>();
+	type: { dir: string; name: string } | undefined;
+	constructor(type?: { dir: string; name: string }) {
+		this.type = type;
+	}
 }
 /** A package-level variable of the module (`root.LoggingOptions`): its methods are looked up near it. */
 class PkgVar {
 	dir: string;
-	constructor(dir: string) {
+	/** The identifier after the package name (`pkg.Name`), a variable or a type. */
+	name: string;
+	constructor(dir: string, name = '') {
 		this.dir = dir;
+		this.name = name;
 	}
 }
+
 /** A flag-defining method taken as a value (`cmd.PersistentFlags().StringVar` passed to a helper). */
 class BoundDef {
 	set: FlagSet;
@@ -288,6 +300,7 @@ export class CobraReader {
 			};
 			if (c.aliases.length > 0) spec.aliases = c.aliases;
 			if (c.hidden) spec.hidden = true;
+			if (c.deprecated) spec.deprecated = true;
 			tree[path] = spec;
 			// Two children of one name (istioctl adds its experimental `version` to the root under
 			// a setting, then the stable one): cobra finds the one added last.
@@ -373,9 +386,17 @@ export class CobraReader {
 		}
 		const ret = s.match(/^return\b\s*([\s\S]*)$/);
 		if (ret) return splitTop(ret[1] ?? '', ',').map((e) => this.expr(e, env, f));
-		const decl = s.match(/^var\s+(\w+)(?:\s+[^=]+)?(?:=\s*([\s\S]+))?$/);
+		const decl = s.match(/^var\s+(\w+)(?:\s+([^=]+))?(?:=\s*([\s\S]+))?$/);
 		if (decl) {
-			env.set(decl[1] ?? '', decl[2] ? this.expr(decl[2], env, f) : undefined);
+			// `var opts clioptions.ControlPlaneOptions`: a typed zero value, whose methods can be found.
+			const type = decl[2]?.trim().match(/^\*?(?:(\w+)\.)?(\w+)$/);
+			let value: Value;
+			if (decl[3]) value = this.expr(decl[3], env, f);
+			else if (type?.[2]) {
+				const dir = type[1] ? this.importsByFile.get(f.file)?.get(type[1]) : f.dir;
+				if (dir) value = new Struct({ dir, name: type[2] });
+			}
+			env.set(decl[1] ?? '', value);
 			return undefined;
 		}
 		// `f.Lookup("wait").NoOptDefVal = "..."`: the flag's value becomes optional.
@@ -387,10 +408,11 @@ export class CobraReader {
 			return undefined;
 		}
 		// `cmd.Hidden = true` after the literal (Linkerd's deprecated top-level viz commands).
-		const hidden = s.match(/^(\w+)\.Hidden\s*=\s*true$/);
-		if (hidden) {
-			const c = env.get(hidden[1] ?? '');
-			if (c instanceof Cmd) c.hidden = true;
+		const marked = s.match(/^(\w+)\.(Hidden|Deprecated)\s*=\s*(.+)$/);
+		if (marked) {
+			const c = env.get(marked[1] ?? '');
+			if (c instanceof Cmd && marked[2] === 'Hidden') c.hidden = marked[3]?.trim() === 'true';
+			if (c instanceof Cmd && marked[2] === 'Deprecated') c.deprecated = true;
 			return undefined;
 		}
 		const assign = s.match(/^([\w.]+(?:\s*,\s*[\w.]+)*)\s*(?::=|=)(?!=)\s*([\s\S]+)$/);
@@ -470,7 +492,9 @@ export class CobraReader {
 					// A field, or a constant of another package.
 					if (value instanceof Pkg) {
 						this.load(value.dir);
-						value = this.constsByDir.get(value.dir)?.get(pending ?? '') ?? new PkgVar(value.dir);
+						value =
+							this.constsByDir.get(value.dir)?.get(pending ?? '') ??
+							new PkgVar(value.dir, pending ?? '');
 					} else if (value instanceof Struct) value = value.fields.get(pending ?? '');
 					else if (value instanceof FlagSet && definer.test(pending ?? ''))
 						value = new BoundDef(value, pending ?? '');
@@ -500,7 +524,9 @@ export class CobraReader {
 			} else if (c === '{') {
 				// A struct literal: its string and command fields are kept (`Use: config.CommandUsage`).
 				const end = matching(e, i);
-				const st = new Struct();
+				const st = new Struct(
+					value instanceof PkgVar ? { dir: value.dir, name: value.name } : { dir: f.dir, name }
+				);
 				for (const field of splitTop(e.slice(i + 1, end), ',\n')) {
 					const m = field.match(/^(\w+)\s*:\s*([\s\S]+)$/);
 					if (m) st.fields.set(m[1] ?? '', this.expr(m[2] ?? '', env, f));
@@ -528,6 +554,7 @@ export class CobraReader {
 					cmd.aliases = list.filter((x): x is string => typeof x === 'string');
 			} else if (key === 'Run' || key === 'RunE') cmd.runnable = true;
 			else if (key === 'Hidden') cmd.hidden = val.trim() === 'true';
+			else if (key === 'Deprecated') cmd.deprecated = true;
 		}
 		return cmd;
 	}
@@ -591,6 +618,13 @@ export class CobraReader {
 				return typeof name === 'string' ? [new FlagRef(recv, name)] : [];
 			}
 			return [];
+		}
+		if (recv instanceof Struct && recv.type) {
+			const { dir, name } = recv.type;
+			const own = this.load(dir).find(
+				(g) => g.name === method && g.recv?.type.replace(/^\*/, '') === name
+			);
+			if (own) return this.call(own, args(), recv);
 		}
 		let candidates: GoFunc[];
 		if (localCandidates) candidates = localCandidates;
