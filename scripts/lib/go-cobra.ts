@@ -282,7 +282,10 @@ export class CobraReader {
 	read(dir: string, entry: string, before: { dir: string; func: string }[] = []): CommandTree {
 		const fn = (d: string, name: string) => {
 			const g = this.load(d).find((x) => x.name === name && !x.recv);
-			if (!g) throw new Error(`${d}: no function ${name}`);
+			if (!g)
+				throw new Error(
+					`${d}: no function ${name} at this tag; the CLI's entry point moved: set it in generators (scripts/lib/cli-reference.ts)`
+				);
 			return g;
 		};
 		for (const b of before) this.call(fn(b.dir, b.func), [], undefined);
