@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
+import { cliCheck } from './src/integrations/cli-check.ts';
 import { finishBuild } from './src/integrations/finish-build.ts';
 import { meshCoverageReport } from './src/integrations/mesh-coverage.ts';
 import { siteConfig } from './src/site.config.ts';
@@ -36,6 +37,7 @@ export default defineConfig({
 			filter: (page) => !faqAliasPaths.some((p) => page.endsWith(p)) && !page.endsWith('/history/'),
 		}),
 		meshCoverageReport(),
+		cliCheck(),
 		finishBuild(siteConfig.base),
 	],
 	security: {

@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
  * Re-downloads the vendored upstream schema data (vendor/upstream/) from the pinned tags listed
  * in vendor/upstream/PROVENANCE.md. Needs internet access; the tests never call it.
  * Usage: npm run vendor:refresh
+ * First it rebuilds the CLI references from the local git mirrors and re-checks every command on
+ * the site (scripts/vendor-cli.ts; `npm run vendor:refresh -- --istioctl 1.31=1.31.0` moves a tag).
  */
+
+await import('./vendor-cli.ts');
 
 const raw = (repo: string, ref: string, path: string) =>
 	`https://raw.githubusercontent.com/${repo}/${ref}/${path}`;
