@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { placeholderPattern } from '../../src/components/code/placeholders.ts';
+import { placeholderPattern } from '../../src/markdown/placeholders.ts';
 import { listFiles } from '../../src/lib/dist-files.ts';
 import { readFrontmatter } from '../../src/lib/frontmatter.ts';
 import {
