@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import { finishBuild } from './src/integrations/finish-build.ts';
+import { precompressBuild } from './src/integrations/precompress.ts';
 import { meshCoverageReport } from './src/integrations/mesh-coverage.ts';
 import { siteConfig } from './src/site.config.ts';
 import { themeScriptHash } from './src/lib/theme-script.ts';
@@ -37,6 +38,8 @@ export default defineConfig({
 		}),
 		meshCoverageReport(),
 		finishBuild(siteConfig.base),
+		// Last: it compresses every file the integrations before it wrote.
+		precompressBuild(),
 	],
 	security: {
 		csp: {
