@@ -4,6 +4,7 @@ import mdx from '@astrojs/mdx';
 import sitemap from '@astrojs/sitemap';
 import { cliCheck } from './src/integrations/cli-check.ts';
 import { finishBuild } from './src/integrations/finish-build.ts';
+import { precompressBuild } from './src/integrations/precompress.ts';
 import { meshCoverageReport } from './src/integrations/mesh-coverage.ts';
 import { siteConfig } from './src/site.config.ts';
 import { themeScriptHash } from './src/lib/theme-script.ts';
@@ -39,6 +40,8 @@ export default defineConfig({
 		meshCoverageReport(),
 		cliCheck(),
 		finishBuild(siteConfig.base),
+		// Last: it compresses every file the integrations before it wrote.
+		precompressBuild(),
 	],
 	security: {
 		csp: {

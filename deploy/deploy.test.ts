@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -58,13 +59,54 @@ describe('deployment manifests', () => {
 		expect(ambient.metadata.labels?.['istio.io/dataplane-mode']).toBe('ambient');
 		expect(linkerd.metadata.annotations?.['linkerd.io/inject']).toBe('enabled');
 	});
+
+	it('tell browsers to keep to HTTPS at the Gateway', () => {
+		const route = parse(readFileSync('deploy/k8s/httproute.yaml', 'utf8')) as {
+			spec: { rules: { filters?: { type: string; responseHeaderModifier?: unknown }[] }[] };
+		};
+		for (const rule of route.spec.rules)
+			expect(rule.filters).toContainEqual({
+				type: 'ResponseHeaderModifier',
+				responseHeaderModifier: {
+					set: [{ name: 'Strict-Transport-Security', value: 'max-age=31536000' }],
+				},
+			});
+	});
+});
+
+describe('production image', () => {
+	const dockerfile = readFileSync('Dockerfile', 'utf8');
+	const check = (url: string) =>
+		spawnSync('sh', ['deploy/require-site-url.sh', url], { encoding: 'utf8' });
+
+	it('refuses to build without the address readers use, saying how to give it', () => {
+		expect(dockerfile).toMatch(/^ARG SITE_URL$/m);
+		expect(dockerfile).toContain('RUN require-site-url "$SITE_URL"');
+		expect(dockerfile.indexOf('require-site-url "$SITE_URL"')).toBeLessThan(
+			dockerfile.indexOf('npm run build')
+		);
+		for (const url of ['', 'http://localhost:4321', 'docs.example.internal']) {
+			const r = check(url);
+			expect(r.status, url).toBe(1);
+			expect(r.stderr, url).toMatch(/--build-arg SITE_URL=https:\/\//);
+		}
+		expect(check('https://docs.example.internal').status).toBe(0);
+	});
+
+	it('serves with the nginx and brotli module the configuration is tested with', () => {
+		expect(dockerfile).toContain('libnginx-mod-http-brotli-static');
+		expect(readFileSync('deploy/nginx/nginx.conf', 'utf8')).toContain(
+			'load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;'
+		);
+		expect(readFileSync('.ci/run', 'utf8')).toContain('libnginx-mod-http-brotli-static');
+	});
 });
 
 describe('nginx configuration', () => {
 	const conf = readFileSync('deploy/nginx/mesh-field-guide.conf', 'utf8');
 
 	it('allows exactly the theme script inline, and never unsafe-inline or unsafe-eval', () => {
-		const csp = conf.match(/set \$csp "([^"]+)"/)?.[1] ?? '';
+		const csp = conf.match(/map \$uri \$kb_csp \{\s*default "([^"]+)";/)?.[1] ?? '';
 		expect(csp).toContain(`'${themeScriptHash}'`);
 		expect(csp).toContain("frame-ancestors 'none'");
 		expect(csp).not.toMatch(/unsafe-inline|'unsafe-eval'/);
@@ -72,7 +114,9 @@ describe('nginx configuration', () => {
 
 	it('sends the security headers, caches hashed assets and revalidates HTML and the worker', () => {
 		for (const h of [
-			'X-Content-Type-Options nosniff',
+			'add_header Strict-Transport-Security "max-age=31536000" always;',
+			'add_header X-Content-Type-Options nosniff always;',
+			'add_header Cross-Origin-Opener-Policy same-origin always;',
 			'Referrer-Policy',
 			'Permissions-Policy',
 			'max-age=31536000, immutable',
@@ -83,5 +127,30 @@ describe('nginx configuration', () => {
 		]) {
 			expect(conf).toContain(h);
 		}
+	});
+
+	it('adds headers only at the server level, where every response inherits them', () => {
+		// A location with an add_header of its own drops every inherited one.
+		const locations = conf.split(/^\s*location\b/m).slice(1);
+		expect(locations.length).toBeGreaterThan(1);
+		for (const body of locations) expect(body).not.toContain('add_header');
+		expect(conf).not.toMatch(/^\s*set \$/m);
+	});
+
+	it('serves precompressed files, one range at most, and text as UTF-8', () => {
+		for (const line of [
+			'brotli_static on;',
+			'gzip_static on;',
+			'max_ranges 1;',
+			'charset utf-8;',
+			'application/wasm                  wasm pagefind;',
+		])
+			expect(conf).toContain(line);
+		const charsetTypes = conf.match(/charset_types ([^;]+);/)?.[1]?.split(/\s+/) ?? [];
+		expect(charsetTypes).toEqual(expect.arrayContaining(['text/markdown', 'text/plain']));
+		// Pagefind's files are gzipped already: their types must never be compressed again.
+		const gzipTypes = conf.match(/gzip_types ([^;]+);/)?.[1]?.split(/\s+/) ?? [];
+		expect(gzipTypes).not.toContain('application/wasm');
+		expect(gzipTypes).not.toContain('application/octet-stream');
 	});
 });

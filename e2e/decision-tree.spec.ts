@@ -104,6 +104,16 @@ test.describe('copy summary', () => {
 			'- Is any of the four mesh problems a blocker for you today? **No, none of them blocks us today**.'
 		);
 	});
+
+	test('never copies what a crafted link added to the address', async ({ page }) => {
+		await page.goto(
+			'decide/tree/?answers=none&x=%5D(https://evil.example/)#%5D(https://evil.example/)'
+		);
+		await page.getByRole('button', { name: 'Copy summary' }).click();
+		const md = await page.evaluate(() => navigator.clipboard.readText());
+		expect(md).toMatch(/\(\[open the decision\]\(http[^)\s]+\/decide\/tree\/\?answers=none\)\)/);
+		expect(md).not.toContain('evil');
+	});
 });
 
 test('the flowchart highlights the path', async ({ page }) => {

@@ -7,6 +7,7 @@ import { pageWeight } from './lib/page-weight.ts';
 import { normaliseBase } from '../src/site.config.ts';
 import { findNginx, startNginx } from './lib/nginx.ts';
 import { loadLighthouse, runsPerPage } from './lib/lighthouse-pages.ts';
+import { benchServing } from './lib/serving-bench.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
@@ -87,6 +88,13 @@ await withServer(async (url) => {
 	);
 	await browser.close();
 });
+
+console.log(
+	"\n== Serving: requests per second from the repository's nginx configuration, on loopback"
+);
+const nginxForLoad = findNginx();
+if (nginxForLoad) await benchServing(nginxForLoad, dist);
+else console.log('skipped: nginx is not installed (apt-get install nginx)');
 
 console.log(
 	`\n== Lighthouse (mobile preset, median of ${runsPerPage} runs) behind the repository's nginx configuration`

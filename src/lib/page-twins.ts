@@ -15,6 +15,7 @@ import {
 import { stampText, formatDate } from './format';
 import { bodyOf, mdxToMarkdown, twin, type TwinContext } from './markdown-twin';
 import { troubleshootingCategories } from '../schemas/faq';
+import { sectionFolders } from './section-folders';
 
 /** Markdown twins of pages and answers, and the llms.txt index of them. */
 
@@ -89,6 +90,9 @@ export function llmsTxt(): string {
 		...sections,
 		`## FAQ answers\n\n${answers(false)}`,
 		`## Troubleshooting answers\n\n${answers(true)}`,
+		`## Section indexes\n\n${sectionFolders(navigation, slugOf)
+			.map((f) => line(f.title, url(`${f.folder}.md`), `The pages under ${url(`${f.folder}/`)}.`))
+			.join('\n')}`,
 	]
 		.join('\n\n')
 		.concat('\n');

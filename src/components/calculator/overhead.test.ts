@@ -52,17 +52,29 @@ describe('overhead calculator', () => {
 			pods: '-3',
 			nodes: 'ten',
 			waypoints: '2.5',
-			load: '1e9',
+			load: '1000',
 			sidecarUsage: 'Infinity',
 		});
 		expect(errors).toEqual({
 			pods: 'Pods cannot be negative.',
-			nodes: 'Nodes must be a number.',
+			nodes: 'Nodes must be a number in digits, such as 120 or 0.5.',
 			waypoints: 'Waypoints must be a whole number.',
 			load: 'Load factor must be at most 100.',
-			sidecarUsage: 'Istio sidecar usage must be a number.',
+			sidecarUsage: 'Istio sidecar usage must be a number in digits, such as 120 or 0.5.',
 		});
 		expect(inputs).toEqual(defaults);
+	});
+
+	it('reads only plain decimal numbers, never hexadecimal, binary or exponents', () => {
+		for (const odd of ['0x10', '0b11', '0o17', '1e3', '1_000', '16.0.1', '+', '.']) {
+			const { inputs, errors } = parseInputs({ pods: odd });
+			expect(errors.pods, odd).toBe('Pods must be a number in digits, such as 120 or 0.5.');
+			expect(inputs.pods, odd).toBe(defaults.pods);
+		}
+		expect(parseInputs({ pods: ' 16 ', load: '1.5', sidecarUsage: '.5' })).toEqual({
+			inputs: { ...defaults, pods: 16, load: 1.5, sidecarUsage: 0.5 },
+			errors: {},
+		});
 	});
 
 	it('round-trips through the URL, keeping only changed values', () => {
@@ -72,7 +84,7 @@ describe('overhead calculator', () => {
 		expect(fromQuery(`?${q}`)).toEqual({ inputs: changed, errors: {} });
 		expect(fromQuery('?pods=%3Cscript%3E&nodes=')).toEqual({
 			inputs: defaults,
-			errors: { pods: 'Pods must be a number.' },
+			errors: { pods: 'Pods must be a number in digits, such as 120 or 0.5.' },
 		});
 	});
 });

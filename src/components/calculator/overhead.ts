@@ -94,6 +94,12 @@ export function labelOf(key: keyof Inputs): string {
 	return limits[key].label;
 }
 
+/**
+ * A plain decimal number, as a reader types one: `120`, `0.5`, `-3` (refused later as negative).
+ * `Number()` alone would also read `0x10` as 16, `1e3` as 1000 and `0b11` as 3.
+ */
+const decimal = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
 /** Checks raw values (from a form or a URL); returns clean inputs or one message per bad field. */
 export function parseInputs(raw: Partial<Record<keyof Inputs, string | number | undefined>>): {
 	inputs: Inputs;
@@ -104,9 +110,11 @@ export function parseInputs(raw: Partial<Record<keyof Inputs, string | number | 
 	for (const key of inputKeys) {
 		const v = raw[key];
 		if (v === undefined || v === '') continue;
-		const n = typeof v === 'number' ? v : Number(String(v).trim());
+		const text = String(v).trim();
+		const n = typeof v === 'number' ? v : decimal.test(text) ? Number(text) : NaN;
 		const { min, max, label, integer } = limits[key];
-		if (!Number.isFinite(n)) errors[key] = `${label} must be a number.`;
+		if (!Number.isFinite(n))
+			errors[key] = `${label} must be a number in digits, such as 120 or 0.5.`;
 		else if (n < min) errors[key] = `${label} cannot be negative.`;
 		else if (n > max) errors[key] = `${label} must be at most ${max.toLocaleString('en')}.`;
 		else if (integer && !Number.isInteger(n)) errors[key] = `${label} must be a whole number.`;

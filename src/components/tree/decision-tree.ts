@@ -106,7 +106,7 @@ export function upgradeTree(root: HTMLElement): void {
 	});
 	const copy = root.querySelector<HTMLButtonElement>('[data-action="copy"]');
 	copy?.addEventListener('click', () => {
-		void copyText(summaryMarkdown(tree, walk, location.href)).then((ok) => {
+		void copyText(summaryMarkdown(tree, walk, location.origin + location.pathname)).then((ok) => {
 			confirmCopy(copy, ok, 'Summary');
 		});
 	});

@@ -185,8 +185,21 @@ describe('answers in the URL', () => {
 			{ question: 'a?', answer: 'x', because: 'because x' },
 			{ question: 'b?', answer: 'y', because: 'because y' },
 		]);
-		expect(summaryMarkdown(t, walk, 'https://guide/decide/tree/?answers=x.y')).toBe(
+		expect(summaryMarkdown(t, walk, 'https://guide/decide/tree/')).toBe(
 			'**Service mesh decision: other** ([open the decision](https://guide/decide/tree/?answers=x.y))\n\n- a? **x**. because x\n- b? **y**. because y\n'
+		);
+	});
+
+	it('link only the page and the walk’s own answers, whatever the address held', () => {
+		// A crafted link: Markdown hidden in the answers, another parameter and the fragment.
+		const walk = walkAnswers(t, 'x.y](https://evil.example/)');
+		const md = summaryMarkdown(t, walk, 'https://guide/decide/tree/(x)[y]/');
+		expect(md.split('\n')[0]).toBe(
+			'**Service mesh decision: not finished** ([open the decision](https://guide/decide/tree/%28x%29%5By%5D/?answers=x))'
+		);
+		expect(md).not.toContain('evil');
+		expect(summaryMarkdown(t, walkAnswers(t, ''), 'https://guide/decide/tree/')).toContain(
+			'([open the decision](https://guide/decide/tree/))'
 		);
 	});
 });

@@ -57,11 +57,24 @@ export function reasons(
 	});
 }
 
-/** The path and outcome as Markdown, for a ticket or design review. */
-export function summaryMarkdown(tree: TreeLike, walk: Walk, url: string): string {
+/**
+ * The path and outcome as Markdown, for a ticket or design review. Built only from the tree's own
+ * data and the walk's answer ids: the link is `page` (the tree page's origin and path) with the
+ * walk's own `?answers=`, so nothing else from the address the reader opened (other parameters,
+ * a fragment, Markdown hidden in them) reaches the clipboard.
+ */
+export function summaryMarkdown(tree: TreeLike, walk: Walk, page: string): string {
 	const outcome = tree.outcomes.find((o) => o.id === walk.at);
+	const link = new URL(page);
+	link.search = walk.steps.length ? `?answers=${encodeAnswers(walk.steps)}` : '';
+	link.hash = '';
+	// URL encoding leaves these as they are; in a Markdown link they would end it or start another.
+	const href = link.href.replace(
+		/[()[\]<> ]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+	);
 	const lines = [
-		`**Service mesh decision: ${outcome?.title ?? 'not finished'}** ([open the decision](${url}))`,
+		`**Service mesh decision: ${outcome?.title ?? 'not finished'}** ([open the decision](${href}))`,
 		'',
 	];
 	for (const r of reasons(tree, walk.steps))
