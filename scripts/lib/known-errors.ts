@@ -223,6 +223,38 @@ export const knownErrors: KnownError[] = [
 		fix: 'without group: "" the group defaults to gateway.networking.k8s.io, which has no Service kind, so the route does not attach',
 		wrong: '`group: ""` is required: without it the\nreference means a Gateway, not a Service.',
 	},
+	// From the December 2026 review (corrections backed by content/facts/corrections-*.yaml).
+	{
+		id: 'istio-backendrequest-always-per-try',
+		pattern:
+			/Istio\s+(?:treats|maps|uses)\s+`?(?:timeouts\.)?backendRequest`?\s+(?:as|to)\s+the\s+(?:per-try timeout|timeout of each try)(?!\s+only)|backendRequest is the per-try timeout\)|Istio uses this as the timeout of each try/,
+		fix: 'Istio uses backendRequest as the per-try timeout only when the rule also sets retry; otherwise it replaces the whole route timeout',
+		wrong:
+			'Use an `HTTPRoute`: its `timeouts` are in the standard channel, and Istio treats\n`backendRequest` as the per-try timeout, so the two default retries each get 300 ms.',
+		right: 'Istio uses `backendRequest` as the per-try timeout only when the same rule sets `retry`.',
+	},
+	{
+		id: 'istio-default-retries-503',
+		pattern: /gRPC statuses\s+and\s+HTTP\s+503|connection failures and 503s/i,
+		fix: 'the default retry policy lists no retriable status codes: HTTP 503 is not retried by default since Istio 1.24',
+		wrong:
+			'Envoy retries a request **twice** on connect\nfailures, refused streams, `unavailable` and `cancelled` gRPC statuses and HTTP 503.',
+		right: 'failures, refused streams and `unavailable` or `cancelled` gRPC statuses. An HTTP 503 is not retried.',
+	},
+	{
+		id: 'linkerd-appprotocol-only-documents',
+		pattern: /for Linkerd it documents what the port carries|^\s*appProtocol:\s*grpc\b/m,
+		fix: 'Linkerd reads appProtocol: only http, kubernetes.io/h2c and linkerd.io/opaque|tcp are understood; any other value (grpc, http2) means opaque TCP. Use kubernetes.io/h2c for gRPC',
+		wrong: '    appProtocol: grpc\n',
+		right: '    appProtocol: kubernetes.io/h2c # HTTP/2 for both meshes; gRPC runs on it\n',
+	},
+	{
+		id: 'istio-sniffs-only-outbound',
+		pattern: /inbound and in ambient, an undeclared port is treated as plain TCP/i,
+		fix: 'sidecar inbound listeners and waypoints also sniff undeclared ports (ListenerProtocolAuto); only ztunnel ignores the protocol',
+		wrong:
+			'Envoy **sniffs** the first bytes to tell HTTP\n   from anything else; inbound and in ambient, an undeclared port is treated as plain TCP.',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
