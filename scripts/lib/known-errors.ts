@@ -255,6 +255,29 @@ export const knownErrors: KnownError[] = [
 		wrong:
 			'Envoy **sniffs** the first bytes to tell HTTP\n   from anything else; inbound and in ambient, an undeclared port is treated as plain TCP.',
 	},
+	{
+		id: 'linkerd-networkpolicy-app-ports-enough',
+		pattern:
+			/Linkerd's proxy intercepts inside the pod too, so policies on application ports keep working|4143[^.]{0,40}for opaque ports, and across clusters/,
+		fix: 'meshed-to-meshed traffic always targets the proxy inbound port 4143 (transport-header mode is the default): allow 4143 or all meshed traffic is blocked',
+		wrong:
+			"Linkerd's proxy intercepts inside the pod too, so policies on application ports keep working.",
+		right:
+			"Linkerd's proxy intercepts inside the pod too, but that does not keep port-based policies\nworking.",
+	},
+	{
+		id: 'linkerd-webhooks-only-injector',
+		pattern: /API server to reach the proxy injector\s+webhook \(8443\);/,
+		fix: 'the API server must also reach the destination pod: policy validator 9443 and sp-validator 8443',
+		wrong: 'and the API server to reach the proxy injector\n  webhook (8443);',
+	},
+	{
+		id: 'cilium-socketlb-istio-prerequisite',
+		pattern: /socketLB\.hostNamespaceOnly=true[^.]{0,200}as Istio's platform prerequisites list/,
+		fix: "Istio's Cilium prerequisites: cni.exclusive=false, bpf.masquerade=true unsupported, a CiliumClusterwideNetworkPolicy allowing 169.254.7.127/32 once any default-deny policy exists; socketLB is not mentioned",
+		wrong:
+			"(`socketLB.hostNamespaceOnly=true`) and its BPF masquerading if you use kube-proxy replacement,\n  as Istio's platform prerequisites list",
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
