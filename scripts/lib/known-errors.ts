@@ -278,6 +278,19 @@ export const knownErrors: KnownError[] = [
 		wrong:
 			"(`socketLB.hostNamespaceOnly=true`) and its BPF masquerading if you use kube-proxy replacement,\n  as Istio's platform prerequisites list",
 	},
+	{
+		id: 'ambient-migration-same-istiod',
+		pattern:
+			/ztunnel, on the same istiod revision\. Nothing changes|on the current\s+istiod revision\. Running pods are unaffected/,
+		fix: 'moving sidecars to ambient starts with helm upgrade istiod --set profile=ambient, then a restart of the sidecars for ISTIO_META_ENABLE_HBONE',
+		wrong: 'istio-cni (ambient profile) and\n   ztunnel, on the same istiod revision. Nothing changes for running pods.',
+	},
+	{
+		id: 'ambient-migration-keep-virtualservices',
+		pattern: /Keep the old\s+VirtualServices until the namespace has run on ambient/,
+		fix: 'delete selector-based L7 AuthorizationPolicies and replaced VirtualServices right after the restart (ztunnel enforces L7 selector policies as DENY; VirtualService plus HTTPRoute is undefined behaviour); keep a backup instead',
+		wrong: 'Keep the old\nVirtualServices until the namespace has run on ambient for a while',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
