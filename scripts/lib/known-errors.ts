@@ -291,6 +291,31 @@ export const knownErrors: KnownError[] = [
 		fix: 'delete selector-based L7 AuthorizationPolicies and replaced VirtualServices right after the restart (ztunnel enforces L7 selector policies as DENY; VirtualService plus HTTPRoute is undefined behaviour); keep a backup instead',
 		wrong: 'Keep the old\nVirtualServices until the namespace has run on ambient for a while',
 	},
+	{
+		id: 'linkerd-gateway-api-v1-2-1-only',
+		pattern:
+			/the one the 2\.20 CLI's error message names|version the 2\.20 CLI's error message suggests|Linkerd 2\.20 recommends v1\.2\.1 and accepts up to v1\.5\.1 \|/,
+		fix: 'say which Linkerd: the version-2.20 tag names and reads v1.2.1; edge releases from edge-26.8.2 read v1.5.1 types and name v1.5.1',
+		wrong:
+			"| Gateway API | v1.6.1 for manifest validation; Linkerd 2.20 recommends v1.2.1 and accepts up to v1.5.1 |",
+		right:
+			'| Gateway API | v1.6.1 for manifest validation; Linkerd reads v1.5.1 types from edge-26.8.2 (the `version-2.20` tag recommends v1.2.1 and accepts up to v1.5.1) |',
+	},
+	{
+		id: 'tcproute-tlsroute-never-standard',
+		pattern: /were in the experimental channel in the releases this guide covers; the standard bundle does\s+not contain them/,
+		fix: 'TLSRoute v1 is in the v1.5.1 standard bundle; TCPRoute, TLSRoute and UDPRoute v1 are in v1.6.1 standard; v1alpha2 (what Linkerd reads) is experimental only',
+		wrong:
+			'were in the experimental channel in the releases this guide covers; the standard bundle does\n  not contain them.',
+	},
+	{
+		id: 'linkerd-egress-tlsroute-standard',
+		pattern: /`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows\.(?!\s+Linkerd reads)/,
+		fix: 'Linkerd reads TLSRoute/TCPRoute as v1alpha2, served only by the experimental channel: HTTPS allow-listing needs the experimental CRDs',
+		wrong: 'external hosts that an `HTTPRoute`,\n`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows.\n\nCompare',
+		right:
+			'`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows. Linkerd reads `TLSRoute` and',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
