@@ -316,6 +316,27 @@ export const knownErrors: KnownError[] = [
 		right:
 			'`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows. Linkerd reads `TLSRoute` and',
 	},
+	{
+		id: 'linkerd-fail-fast-503',
+		pattern: /fail-fast 503|\*\*Linkerd\*\* answers `503` in the same situation/,
+		fix: 'Linkerd answers fail-fast with 504 Gateway Timeout (gRPC DEADLINE_EXCEEDED); 503 means load shedding',
+		wrong: "question: 'Why do I get \"no healthy upstream\" (or a Linkerd fail-fast 503)?'",
+		right: "question: 'Why do I get \"no healthy upstream\" (or a Linkerd fail-fast 504)?'",
+	},
+	{
+		id: 'plaintext-reset-both-meshes',
+		pattern: /A plaintext client sees its connection reset; it gets no\s+HTTP status/,
+		fix: 'Linkerd answers denied HTTP requests with 403 and refuses only non-HTTP connections; only Istio resets',
+		wrong:
+			'A plaintext client sees its connection reset; it gets no\nHTTP status, because the server side never speaks HTTP to it.',
+	},
+	{
+		id: 'curl-recv-failure-lowercase',
+		pattern: /(?<![\w-])recv failure: Connection reset/,
+		fix: "curl prints 'Recv failure: Connection reset by peer' with a capital R",
+		wrong: "  - 'recv failure: Connection reset by peer'",
+		right: "  - 'Recv failure: Connection reset by peer'",
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
