@@ -337,6 +337,26 @@ export const knownErrors: KnownError[] = [
 		wrong: "  - 'recv failure: Connection reset by peer'",
 		right: "  - 'Recv failure: Connection reset by peer'",
 	},
+	{
+		id: 'linkerd-ingress-namespace-inject-skip-inbound',
+		pattern: /\*\*Skip the inbound proxy on the public ports\.\*\*/,
+		fix: 'mesh Traefik, Contour, Gloo and similar in ingress mode (linkerd.io/inject: ingress on the workload) and strip client l5d-dst-override headers; skip-inbound-ports is not upstream guidance',
+		wrong: '- **Skip the inbound proxy on the public ports.** The controller receives connections from',
+	},
+	{
+		id: 'ambient-skip-minor',
+		pattern: /Revision upgrades may\s+skip one minor \(1\.29 to 1\.31\), so two upgrades a year|revision\s+upgrades may skip one minor, so a twice-yearly rhythm keeps you covered\.\s+Patch/,
+		fix: 'skip-level revision upgrades hold for sidecars only: ztunnel and istio-cni 1.x need a control plane at 1.x or 1.x+1, so ambient moves one minor at a time',
+		wrong:
+			'Revision upgrades may\n  skip one minor (1.29 to 1.31), so two upgrades a year are enough if you never fall behind.',
+	},
+	{
+		id: 'istio-rev-label-with-injection-label',
+		pattern: /kubectl label namespace \S+ istio\.io\/rev=[\w-]+ --overwrite/,
+		fix: 'istio-injection=enabled takes precedence over istio.io/rev: remove it in the same command (istio-injection- istio.io/rev=<rev>)',
+		wrong: 'kubectl label namespace <namespace> istio.io/rev=1-31-1 --overwrite',
+		right: 'kubectl label namespace <namespace> istio-injection- istio.io/rev=1-31-1 --overwrite',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
