@@ -357,6 +357,15 @@ export const knownErrors: KnownError[] = [
 		wrong: 'kubectl label namespace <namespace> istio.io/rev=1-31-1 --overwrite',
 		right: 'kubectl label namespace <namespace> istio-injection- istio.io/rev=1-31-1 --overwrite',
 	},
+	{
+		id: 'helm-reuse-values-without-version',
+		pattern: /helm upgrade (?:(?!--version\b)[^\n]|\\\n)*--reuse-values/,
+		fix: 'without --version helm upgrade installs the newest chart in the local cache; pass the chart version you run, and the release name (istiod-<revision> after a revision upgrade)',
+		wrong:
+			'helm upgrade istiod istio/istiod -n istio-system --reuse-values --set meshConfig.accessLogFile=/dev/stdout',
+		right:
+			'helm upgrade <istiod-release> istio/istiod -n istio-system --version <chart-version> \\\n  --reuse-values --set meshConfig.accessLogFile=/dev/stdout',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
