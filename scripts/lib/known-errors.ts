@@ -366,6 +366,20 @@ export const knownErrors: KnownError[] = [
 		right:
 			'helm upgrade <istiod-release> istio/istiod -n istio-system --version <chart-version> \\\n  --reuse-values --set meshConfig.accessLogFile=/dev/stdout',
 	},
+	{
+		id: 'ztunnel-cni-high-priority-class',
+		pattern: /(?:ztunnel|istio-cni)[^.]{0,60}\b(?:give|set) (?:them|it|ztunnel) a high priority class|Give ztunnel a high priority class/i,
+		fix: 'ztunnel and istio-cni already use priorityClassName: system-node-critical; only linkerd2-cni has none by default',
+		wrong:
+			'ztunnel and istio-cni are DaemonSets: give them a high priority class so they are never',
+	},
+	{
+		id: 'ztunnel-config-node-as-filter',
+		pattern: /ztunnel-config workloads? --node <?[\w-]+>?(?![^\n]*--workload-node)\s*$/m,
+		fix: '--node only picks which ztunnel answers; filter to one node with --workload-node',
+		wrong: 'istioctl ztunnel-config workload --node <node>\n',
+		right: 'istioctl ztunnel-config workload --node <node> --workload-node <node>\n',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
