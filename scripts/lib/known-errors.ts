@@ -380,6 +380,12 @@ export const knownErrors: KnownError[] = [
 		wrong: 'istioctl ztunnel-config workload --node <node>\n',
 		right: 'istioctl ztunnel-config workload --node <node> --workload-node <node>\n',
 	},
+	{
+		id: 'linkerd-ha-webhook-fail-follow-up',
+		pattern: /consider `webhookFailurePolicy: Fail`|Set it to `Fail` in production with HA/,
+		fix: 'values-ha.yaml already sets webhookFailurePolicy: Fail, and proxy requests 100m/20Mi (limit 250Mi)',
+		wrong: 'and consider `webhookFailurePolicy: Fail`, so that if the injector is down, pods wait instead of',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
