@@ -386,6 +386,18 @@ export const knownErrors: KnownError[] = [
 		fix: 'values-ha.yaml already sets webhookFailurePolicy: Fail, and proxy requests 100m/20Mi (limit 250Mi)',
 		wrong: 'and consider `webhookFailurePolicy: Fail`, so that if the injector is down, pods wait instead of',
 	},
+	{
+		id: 'httproute-wins-over-virtualservice',
+		pattern: /the `HTTPRoute` wins/,
+		fix: 'istio.io: mixing VirtualService and HTTPRoute for the same workload is not supported and leads to undefined behaviour',
+		wrong: 'If an `HTTPRoute` and a `VirtualService` both target one Service, the `HTTPRoute` wins.',
+	},
+	{
+		id: 'virtualservice-fault-on-waypoint',
+		pattern: /with sidecars, or a waypoint in ambient mode/,
+		fix: 'VirtualService on waypoints is alpha and not recommended; fault injection is a sidecar feature in practice',
+		wrong: "settings do that (with sidecars, or a waypoint in ambient mode).",
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
