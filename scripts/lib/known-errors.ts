@@ -398,6 +398,13 @@ export const knownErrors: KnownError[] = [
 		fix: 'VirtualService on waypoints is alpha and not recommended; fault injection is a sidecar feature in practice',
 		wrong: "settings do that (with sidecars, or a waypoint in ambient mode).",
 	},
+	{
+		id: 'linkerd-default-log-level-short',
+		pattern: /default (?:level|log level)[^.\n]{0,20}`warn,linkerd=info`|back to\s+`warn,linkerd=info`/i,
+		fix: 'the default proxy log level is warn,linkerd=info,hickory=error',
+		wrong: 'The default level is `warn,linkerd=info`. Raise it',
+		right: 'The default level is `warn,linkerd=info,hickory=error`.',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
