@@ -405,6 +405,12 @@ export const knownErrors: KnownError[] = [
 		wrong: 'The default level is `warn,linkerd=info`. Raise it',
 		right: 'The default level is `warn,linkerd=info,hickory=error`.',
 	},
+	{
+		id: 'linkerd-no-locality-routing',
+		pattern: /\|\s*off in open-source Linkerd\s*\|/,
+		fix: 'off by default, but open-source Linkerd honours Kubernetes Topology Aware Routing hints on Services that opt in',
+		wrong: '| Locality-aware routing | on when outlier detection is set | off in open-source Linkerd |',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
