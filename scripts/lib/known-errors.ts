@@ -411,6 +411,13 @@ export const knownErrors: KnownError[] = [
 		fix: 'off by default, but open-source Linkerd honours Kubernetes Topology Aware Routing hints on Services that opt in',
 		wrong: '| Locality-aware routing | on when outlier detection is set | off in open-source Linkerd |',
 	},
+	{
+		id: 'istio-fips-only-vendor',
+		pattern: /ztunnel can be built with a\s+FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds\.\s+Vendors/,
+		fix: 'mention Istio COMPLIANCE_POLICY (fips-140-2; fips-140-3 since 1.31), necessary but not sufficient, and ztunnel tls-boring',
+		wrong:
+			'ztunnel can be built with a\n  FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds. Vendors',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
