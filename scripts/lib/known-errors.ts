@@ -418,6 +418,14 @@ export const knownErrors: KnownError[] = [
 		wrong:
 			'ztunnel can be built with a\n  FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds. Vendors',
 	},
+	{
+		id: 'linkerd-issuer-crt-pem-only',
+		pattern: /jsonpath='\{\.data\.crt\\\.pem\}'/,
+		fix: 'with cert-manager (scheme kubernetes.io/tls) the issuer certificate is under tls.crt; read both keys',
+		wrong: "kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}' | base64 -d",
+		right:
+			"kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}{.data.tls\\.crt}' | base64 -d",
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
