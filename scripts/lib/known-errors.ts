@@ -426,6 +426,15 @@ export const knownErrors: KnownError[] = [
 		right:
 			"kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}{.data.tls\\.crt}' | base64 -d",
 	},
+	{
+		id: 'envoy-reset-reason-connection-failure',
+		pattern: /reset reason: connection failure'|`connection failure` means the connection never came up/,
+		fix: 'current Envoy prints local connection failure, remote connection failure or connection timeout (often followed by ", transport failure reason: ...")',
+		wrong:
+			"  - 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'",
+		right:
+			"  - 'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure'",
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
