@@ -435,6 +435,21 @@ export const knownErrors: KnownError[] = [
 		right:
 			"  - 'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure'",
 	},
+	{
+		id: 'webhook-message-without-post',
+		pattern: /failed calling webhook "[^"]+": (?!failed to call webhook)(?:context deadline|connection refused|x509)/,
+		fix: 'the API server writes: failed calling webhook "<name>": failed to call webhook: Post "<url>": <cause>',
+		wrong: "  - 'failed calling webhook \"validation.istio.io\": context deadline exceeded'",
+		right:
+			"  - 'failed calling webhook \"validation.istio.io\": failed to call webhook: Post \"https://istiod.istio-system.svc:443/validate?timeout=10s\": context deadline exceeded'",
+	},
+	{
+		id: 'no-kind-match-without-quotes',
+		pattern: /no matches for kind [A-Z]\w+ in\s+version [a-z]/,
+		fix: 'Kubernetes quotes both: no matches for kind "ServerAuthorization" in version "policy.linkerd.io/v1beta3"',
+		wrong: 'produces "no matches for kind ServerAuthorization in\nversion policy.linkerd.io/v1beta3".',
+		right: 'produces `no matches for kind "ServerAuthorization" in\nversion "policy.linkerd.io/v1beta3"`.',
+	},
 ];
 
 /** Known errors found in one file's text, with the 1-based line of each. */
