@@ -231,7 +231,8 @@ export const knownErrors: KnownError[] = [
 		fix: 'Istio uses backendRequest as the per-try timeout only when the rule also sets retry; otherwise it replaces the whole route timeout',
 		wrong:
 			'Use an `HTTPRoute`: its `timeouts` are in the standard channel, and Istio treats\n`backendRequest` as the per-try timeout, so the two default retries each get 300 ms.',
-		right: 'Istio uses `backendRequest` as the per-try timeout only when the same rule sets `retry`.',
+		right:
+			'Istio uses `backendRequest` as the per-try timeout only when the same rule sets `retry`.',
 	},
 	{
 		id: 'istio-default-retries-503',
@@ -239,7 +240,8 @@ export const knownErrors: KnownError[] = [
 		fix: 'the default retry policy lists no retriable status codes: HTTP 503 is not retried by default since Istio 1.24',
 		wrong:
 			'Envoy retries a request **twice** on connect\nfailures, refused streams, `unavailable` and `cancelled` gRPC statuses and HTTP 503.',
-		right: 'failures, refused streams and `unavailable` or `cancelled` gRPC statuses. An HTTP 503 is not retried.',
+		right:
+			'failures, refused streams and `unavailable` or `cancelled` gRPC statuses. An HTTP 503 is not retried.',
 	},
 	{
 		id: 'linkerd-appprotocol-only-documents',
@@ -283,7 +285,8 @@ export const knownErrors: KnownError[] = [
 		pattern:
 			/ztunnel, on the same istiod revision\. Nothing changes|on the current\s+istiod revision\. Running pods are unaffected/,
 		fix: 'moving sidecars to ambient starts with helm upgrade istiod --set profile=ambient, then a restart of the sidecars for ISTIO_META_ENABLE_HBONE',
-		wrong: 'istio-cni (ambient profile) and\n   ztunnel, on the same istiod revision. Nothing changes for running pods.',
+		wrong:
+			'istio-cni (ambient profile) and\n   ztunnel, on the same istiod revision. Nothing changes for running pods.',
 	},
 	{
 		id: 'ambient-migration-keep-virtualservices',
@@ -297,22 +300,25 @@ export const knownErrors: KnownError[] = [
 			/the one the 2\.20 CLI's error message names|version the 2\.20 CLI's error message suggests|Linkerd 2\.20 recommends v1\.2\.1 and accepts up to v1\.5\.1 \|/,
 		fix: 'say which Linkerd: the version-2.20 tag names and reads v1.2.1; edge releases from edge-26.8.2 read v1.5.1 types and name v1.5.1',
 		wrong:
-			"| Gateway API | v1.6.1 for manifest validation; Linkerd 2.20 recommends v1.2.1 and accepts up to v1.5.1 |",
+			'| Gateway API | v1.6.1 for manifest validation; Linkerd 2.20 recommends v1.2.1 and accepts up to v1.5.1 |',
 		right:
 			'| Gateway API | v1.6.1 for manifest validation; Linkerd reads v1.5.1 types from edge-26.8.2 (the `version-2.20` tag recommends v1.2.1 and accepts up to v1.5.1) |',
 	},
 	{
 		id: 'tcproute-tlsroute-never-standard',
-		pattern: /were in the experimental channel in the releases this guide covers; the standard bundle does\s+not contain them/,
+		pattern:
+			/were in the experimental channel in the releases this guide covers; the standard bundle does\s+not contain them/,
 		fix: 'TLSRoute v1 is in the v1.5.1 standard bundle; TCPRoute, TLSRoute and UDPRoute v1 are in v1.6.1 standard; v1alpha2 (what Linkerd reads) is experimental only',
 		wrong:
 			'were in the experimental channel in the releases this guide covers; the standard bundle does\n  not contain them.',
 	},
 	{
 		id: 'linkerd-egress-tlsroute-standard',
-		pattern: /`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows\.(?!\s+Linkerd reads)/,
+		pattern:
+			/`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows\.(?!\s+Linkerd reads)/,
 		fix: 'Linkerd reads TLSRoute/TCPRoute as v1alpha2, served only by the experimental channel: HTTPS allow-listing needs the experimental CRDs',
-		wrong: 'external hosts that an `HTTPRoute`,\n`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows.\n\nCompare',
+		wrong:
+			'external hosts that an `HTTPRoute`,\n`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows.\n\nCompare',
 		right:
 			'`TLSRoute` or `TCPRoute` attached to the `EgressNetwork` allows. Linkerd reads `TLSRoute` and',
 	},
@@ -320,8 +326,8 @@ export const knownErrors: KnownError[] = [
 		id: 'linkerd-fail-fast-503',
 		pattern: /fail-fast 503|\*\*Linkerd\*\* answers `503` in the same situation/,
 		fix: 'Linkerd answers fail-fast with 504 Gateway Timeout (gRPC DEADLINE_EXCEEDED); 503 means load shedding',
-		wrong: "question: 'Why do I get \"no healthy upstream\" (or a Linkerd fail-fast 503)?'",
-		right: "question: 'Why do I get \"no healthy upstream\" (or a Linkerd fail-fast 504)?'",
+		wrong: 'question: \'Why do I get "no healthy upstream" (or a Linkerd fail-fast 503)?\'',
+		right: 'question: \'Why do I get "no healthy upstream" (or a Linkerd fail-fast 504)?\'',
 	},
 	{
 		id: 'plaintext-reset-both-meshes',
@@ -341,11 +347,13 @@ export const knownErrors: KnownError[] = [
 		id: 'linkerd-ingress-namespace-inject-skip-inbound',
 		pattern: /\*\*Skip the inbound proxy on the public ports\.\*\*/,
 		fix: 'mesh Traefik, Contour, Gloo and similar in ingress mode (linkerd.io/inject: ingress on the workload) and strip client l5d-dst-override headers; skip-inbound-ports is not upstream guidance',
-		wrong: '- **Skip the inbound proxy on the public ports.** The controller receives connections from',
+		wrong:
+			'- **Skip the inbound proxy on the public ports.** The controller receives connections from',
 	},
 	{
 		id: 'ambient-skip-minor',
-		pattern: /Revision upgrades may\s+skip one minor \(1\.29 to 1\.31\), so two upgrades a year|revision\s+upgrades may skip one minor, so a twice-yearly rhythm keeps you covered\.\s+Patch/,
+		pattern:
+			/Revision upgrades may\s+skip one minor \(1\.29 to 1\.31\), so two upgrades a year|revision\s+upgrades may skip one minor, so a twice-yearly rhythm keeps you covered\.\s+Patch/,
 		fix: 'skip-level revision upgrades hold for sidecars only: ztunnel and istio-cni 1.x need a control plane at 1.x or 1.x+1, so ambient moves one minor at a time',
 		wrong:
 			'Revision upgrades may\n  skip one minor (1.29 to 1.31), so two upgrades a year are enough if you never fall behind.',
@@ -368,7 +376,8 @@ export const knownErrors: KnownError[] = [
 	},
 	{
 		id: 'ztunnel-cni-high-priority-class',
-		pattern: /(?:ztunnel|istio-cni)[^.]{0,60}\b(?:give|set) (?:them|it|ztunnel) a high priority class|Give ztunnel a high priority class/i,
+		pattern:
+			/(?:ztunnel|istio-cni)[^.]{0,60}\b(?:give|set) (?:them|it|ztunnel) a high priority class|Give ztunnel a high priority class/i,
 		fix: 'ztunnel and istio-cni already use priorityClassName: system-node-critical; only linkerd2-cni has none by default',
 		wrong:
 			'ztunnel and istio-cni are DaemonSets: give them a high priority class so they are never',
@@ -384,23 +393,26 @@ export const knownErrors: KnownError[] = [
 		id: 'linkerd-ha-webhook-fail-follow-up',
 		pattern: /consider `webhookFailurePolicy: Fail`|Set it to `Fail` in production with HA/,
 		fix: 'values-ha.yaml already sets webhookFailurePolicy: Fail, and proxy requests 100m/20Mi (limit 250Mi)',
-		wrong: 'and consider `webhookFailurePolicy: Fail`, so that if the injector is down, pods wait instead of',
+		wrong:
+			'and consider `webhookFailurePolicy: Fail`, so that if the injector is down, pods wait instead of',
 	},
 	{
 		id: 'httproute-wins-over-virtualservice',
 		pattern: /the `HTTPRoute` wins/,
 		fix: 'istio.io: mixing VirtualService and HTTPRoute for the same workload is not supported and leads to undefined behaviour',
-		wrong: 'If an `HTTPRoute` and a `VirtualService` both target one Service, the `HTTPRoute` wins.',
+		wrong:
+			'If an `HTTPRoute` and a `VirtualService` both target one Service, the `HTTPRoute` wins.',
 	},
 	{
 		id: 'virtualservice-fault-on-waypoint',
 		pattern: /with sidecars, or a waypoint in ambient mode/,
 		fix: 'VirtualService on waypoints is alpha and not recommended; fault injection is a sidecar feature in practice',
-		wrong: "settings do that (with sidecars, or a waypoint in ambient mode).",
+		wrong: 'settings do that (with sidecars, or a waypoint in ambient mode).',
 	},
 	{
 		id: 'linkerd-default-log-level-short',
-		pattern: /default (?:level|log level)[^.\n]{0,20}`warn,linkerd=info`|back to\s+`warn,linkerd=info`/i,
+		pattern:
+			/default (?:level|log level)[^.\n]{0,20}`warn,linkerd=info`|back to\s+`warn,linkerd=info`/i,
 		fix: 'the default proxy log level is warn,linkerd=info,hickory=error',
 		wrong: 'The default level is `warn,linkerd=info`. Raise it',
 		right: 'The default level is `warn,linkerd=info,hickory=error`.',
@@ -409,11 +421,13 @@ export const knownErrors: KnownError[] = [
 		id: 'linkerd-no-locality-routing',
 		pattern: /\|\s*off in open-source Linkerd\s*\|/,
 		fix: 'off by default, but open-source Linkerd honours Kubernetes Topology Aware Routing hints on Services that opt in',
-		wrong: '| Locality-aware routing | on when outlier detection is set | off in open-source Linkerd |',
+		wrong:
+			'| Locality-aware routing | on when outlier detection is set | off in open-source Linkerd |',
 	},
 	{
 		id: 'istio-fips-only-vendor',
-		pattern: /ztunnel can be built with a\s+FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds\.\s+Vendors/,
+		pattern:
+			/ztunnel can be built with a\s+FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds\.\s+Vendors/,
 		fix: 'mention Istio COMPLIANCE_POLICY (fips-140-2; fips-140-3 since 1.31), necessary but not sufficient, and ztunnel tls-boring',
 		wrong:
 			'ztunnel can be built with a\n  FIPS-capable crypto provider, but the images Istio publishes are not FIPS builds. Vendors',
@@ -422,13 +436,15 @@ export const knownErrors: KnownError[] = [
 		id: 'linkerd-issuer-crt-pem-only',
 		pattern: /jsonpath='\{\.data\.crt\\\.pem\}'/,
 		fix: 'with cert-manager (scheme kubernetes.io/tls) the issuer certificate is under tls.crt; read both keys',
-		wrong: "kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}' | base64 -d",
+		wrong:
+			"kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}' | base64 -d",
 		right:
 			"kubectl get secret linkerd-identity-issuer -n linkerd -o jsonpath='{.data.crt\\.pem}{.data.tls\\.crt}' | base64 -d",
 	},
 	{
 		id: 'envoy-reset-reason-connection-failure',
-		pattern: /reset reason: connection failure'|`connection failure` means the connection never came up/,
+		pattern:
+			/reset reason: connection failure'|`connection failure` means the connection never came up/,
 		fix: 'current Envoy prints local connection failure, remote connection failure or connection timeout (often followed by ", transport failure reason: ...")',
 		wrong:
 			"  - 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'",
@@ -437,18 +453,21 @@ export const knownErrors: KnownError[] = [
 	},
 	{
 		id: 'webhook-message-without-post',
-		pattern: /failed calling webhook "[^"]+": (?!failed to call webhook)(?:context deadline|connection refused|x509)/,
+		pattern:
+			/failed calling webhook "[^"]+": (?!failed to call webhook)(?:context deadline|connection refused|x509)/,
 		fix: 'the API server writes: failed calling webhook "<name>": failed to call webhook: Post "<url>": <cause>',
-		wrong: "  - 'failed calling webhook \"validation.istio.io\": context deadline exceeded'",
+		wrong: '  - \'failed calling webhook "validation.istio.io": context deadline exceeded\'',
 		right:
-			"  - 'failed calling webhook \"validation.istio.io\": failed to call webhook: Post \"https://istiod.istio-system.svc:443/validate?timeout=10s\": context deadline exceeded'",
+			'  - \'failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod.istio-system.svc:443/validate?timeout=10s": context deadline exceeded\'',
 	},
 	{
 		id: 'no-kind-match-without-quotes',
 		pattern: /no matches for kind [A-Z]\w+ in\s+version [a-z]/,
 		fix: 'Kubernetes quotes both: no matches for kind "ServerAuthorization" in version "policy.linkerd.io/v1beta3"',
-		wrong: 'produces "no matches for kind ServerAuthorization in\nversion policy.linkerd.io/v1beta3".',
-		right: 'produces `no matches for kind "ServerAuthorization" in\nversion "policy.linkerd.io/v1beta3"`.',
+		wrong:
+			'produces "no matches for kind ServerAuthorization in\nversion policy.linkerd.io/v1beta3".',
+		right:
+			'produces `no matches for kind "ServerAuthorization" in\nversion "policy.linkerd.io/v1beta3"`.',
 	},
 ];
 
