@@ -452,6 +452,13 @@ export const knownErrors: KnownError[] = [
 			"  - 'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure'",
 	},
 	{
+		id: 'envoy-delayed-connect-errno',
+		pattern: /delayed connect error: \d+/,
+		fix: 'current Envoy writes the system error text (strerror), e.g. delayed connect error: Connection refused',
+		wrong: 'such as `delayed connect error: 111` (connection refused)',
+		right: 'such as `delayed connect error: Connection refused`',
+	},
+	{
 		id: 'webhook-message-without-post',
 		pattern:
 			/failed calling webhook "[^"]+": (?!failed to call webhook)(?:context deadline|connection refused|x509)/,
