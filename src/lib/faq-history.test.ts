@@ -63,9 +63,12 @@ describe('answer revision history', () => {
 
 	it('keeps the corrected answers honest: revision 1 is the text before the correction', () => {
 		const h = readHistory('content/faq/virtualservice-in-ambient.history.yaml');
-		expect(h.revisions.map((r) => r.rev)).toEqual([1, 2]);
+		// Revision 2 corrected the first edition; revision 3 the December 2026 review.
+		expect(h.revisions.map((r) => r.rev)).toEqual([1, 2, 3]);
 		expect(h.revisions[0]?.text).toContain('alpha');
+		expect(h.revisions[1]?.text).toContain('the `HTTPRoute` wins');
 		expect(current(h).text).toContain('do not support `VirtualService`');
+		expect(current(h).text).not.toContain('the `HTTPRoute` wins');
 		expect(current(h).summary).toMatch(/^Corrected: /);
 	});
 

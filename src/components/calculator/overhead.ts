@@ -142,7 +142,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * Memory and CPU each option costs for the given cluster. Usage counts the proxies (the only
  * parts with published measurements); requests also count what every option must run besides:
  * istiod's one replica (its HPA may add up to four more) and, in ambient, istio-cni on every node.
- * Linkerd's control plane sets no requests by default.
+ * Linkerd's default install sets no requests; its HA values request 20Mi and 100m per proxy
+ * (enter them as the linkerd-proxy request), plus requests for its control plane.
  */
 export function calculate(i: Inputs): OptionCost[] {
 	const perNode = i.ztunnelRequest + i.cniRequest;
