@@ -118,7 +118,13 @@ const playwright = (j: unknown) => {
 step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
 step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 step('format', 'npx', ['prettier', '--check', '.']);
-suite('unit', 'npx', ['vitest', 'run', '--project', 'unit'], 'test-results/unit.json', vitest);
+suite(
+	'unit and content',
+	'npx',
+	['vitest', 'run', '--project', 'unit', '--project', 'content'],
+	'test-results/unit.json',
+	vitest
+);
 
 // The sub-path build first, into its own folder, so the root build in dist/ is what e2e serves.
 const sub = '/docs/mesh/';
