@@ -65,14 +65,17 @@ export type QuoteMatch =
 	| { found: true; line: number; endLine: number }
 	| { found: false; closest: { line: number; text: string } | undefined };
 
-/**
- * Finds a quote in a file's text with whitespace normalised (indentation and line breaks may
- * differ from the YAML). When it is missing, names the line that shares most words with it.
- */
-export function locateQuote(text: string, quote: string): QuoteMatch {
+/** A file's text prepared for quote lookups: its lines and its whitespace-squashed form. */
+export interface IndexedText {
+	lines: string[];
+	squashed: string;
+	/** Offset in `squashed` where each line starts. */
+	starts: number[];
+}
+
+/** Squashes a file once, so several quotes from one file cost one pass. */
+export function indexText(text: string): IndexedText {
 	const lines = text.split('\n');
-	const wanted = squash(quote);
-	// Offsets of each line's start in the squashed text, to turn a match back into line numbers.
 	let squashed = '';
 	const starts: number[] = [];
 	for (const l of lines) {
@@ -80,11 +83,27 @@ export function locateQuote(text: string, quote: string): QuoteMatch {
 		starts.push(squashed.length);
 		if (part) squashed += (squashed ? ' ' : '') + part;
 	}
+	return { lines, squashed, starts };
+}
+
+/**
+ * Finds a quote in a file's text with whitespace normalised (indentation and line breaks may
+ * differ from the YAML). When it is missing, names the line that shares most words with it.
+ */
+export function locateQuote(file: string | IndexedText, quote: string): QuoteMatch {
+	const { lines, squashed, starts } = typeof file === 'string' ? indexText(file) : file;
+	const wanted = squash(quote);
 	const at = wanted ? squashed.indexOf(wanted) : -1;
 	if (at >= 0) {
+		// The last line starting at or before the offset (binary search: files run to 10,000 lines).
 		const lineAt = (offset: number) => {
 			let lo = 0;
-			for (let i = 0; i < starts.length; i++) if ((starts[i] ?? 0) <= offset) lo = i;
+			let hi = starts.length - 1;
+			while (lo < hi) {
+				const mid = (lo + hi + 1) >> 1;
+				if ((starts[mid] ?? 0) <= offset) lo = mid;
+				else hi = mid - 1;
+			}
 			return lo + 1;
 		};
 		return { found: true, line: lineAt(at), endLine: lineAt(at + wanted.length - 1) };
@@ -114,23 +133,26 @@ export interface ProvenEvidence extends Evidence {
 }
 
 /**
- * Proves every quote against its vendored file. The error lists every failure at once, each with
- * the fact, its file and line, the vendored file and the closest line, so one build shows all.
+ * Checks every quote against its vendored file: the evidence that verifies, and one message per
+ * failure with the fact, its file and line, the vendored file and the closest line.
  */
-export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, ProvenEvidence[]> {
+export function checkFacts(
+	facts: LoadedFact[],
+	root = vendorRoot
+): { proven: Map<string, ProvenEvidence[]>; problems: string[] } {
 	const proven = new Map<string, ProvenEvidence[]>();
 	const problems: string[] = [];
-	const cache = new Map<string, string | undefined>();
+	const cache = new Map<string, IndexedText | undefined>();
 	for (const f of facts) {
 		const list: ProvenEvidence[] = [];
 		for (const e of f.evidence) {
 			const path = vendoredPath(e, root);
 			if (!cache.has(path))
-				cache.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+				cache.set(path, existsSync(path) ? indexText(readFileSync(path, 'utf8')) : undefined);
 			const text = cache.get(path);
 			if (text === undefined) {
 				problems.push(
-					`${f.file}:${f.line}: fact "${f.id}" quotes ${path}, which is not vendored. Copy it from the upstream snapshot (git show ${e.ref}:${e.path}) and add its PROVENANCE.yaml.`
+					`${f.file}:${f.line}: fact "${f.id}" quotes ${path}, which is not vendored. Copy it from the upstream snapshot (git show ${e.ref}:${e.path}, or npm run facts -- --vendor) and add its PROVENANCE.yaml.`
 				);
 				continue;
 			}
@@ -146,6 +168,12 @@ export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, 
 		}
 		proven.set(f.id, list);
 	}
+	return { proven, problems };
+}
+
+/** Proves every quote; the error lists every failure at once, so one build shows all. */
+export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, ProvenEvidence[]> {
+	const { proven, problems } = checkFacts(facts, root);
 	if (problems.length)
 		throw new Error(`${problems.length} fact quote(s) do not verify:\n${problems.join('\n')}`);
 	return proven;

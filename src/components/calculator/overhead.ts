@@ -64,6 +64,25 @@ export const defaults: Inputs = {
 	linkerdCpu: 0,
 };
 
+/**
+ * Facts (content/facts) behind each default figure, shown as evidence links under the
+ * calculator. Measured usage comes from benchmarks, not source, so only requests are facts.
+ */
+export const figureFacts: Partial<Record<keyof Figures, readonly string[]>> = {
+	sidecarRequest: ['istio-sidecar-requests'],
+	sidecarCpu: ['istio-sidecar-requests'],
+	waypointRequest: ['istio-waypoint-requests'],
+	waypointCpu: ['istio-waypoint-requests'],
+	ztunnelRequest: ['istio-ztunnel-requests'],
+	ztunnelCpu: ['istio-ztunnel-requests'],
+	cniRequest: ['istio-cni-requests'],
+	cniCpu: ['istio-cni-requests'],
+	istiodRequest: ['istio-istiod-requests'],
+	istiodCpu: ['istio-istiod-requests'],
+	linkerdRequest: ['linkerd-proxy-no-default-requests'],
+	linkerdCpu: ['linkerd-proxy-no-default-requests'],
+};
+
 const limits: Record<keyof Inputs, { min: number; max: number; label: string; integer: boolean }> =
 	{
 		pods: { min: 0, max: 1_000_000, label: 'Pods', integer: true },

@@ -1,10 +1,23 @@
+/** A link to the quoted upstream line behind a reason. */
+export interface Evidence {
+	href: string;
+	label: string;
+}
+
 /** The shape the graph checks and path logic need; the zod schema adds field rules on top. */
 export interface TreeLike {
 	start: string;
 	questions: {
 		id: string;
 		text: string;
-		answers: { id: string; label: string; because: string; next: string }[];
+		answers: {
+			id: string;
+			label: string;
+			because: string;
+			next: string;
+			/** Links to the evidence of the facts behind the reason (see EvidenceLinks). */
+			evidence?: Evidence[];
+		}[];
 	}[];
 	outcomes: { id: string; title: string }[];
 }
@@ -123,11 +136,13 @@ export function walkAnswers(tree: TreeLike, encoded: string | null | undefined):
 export function reasons(
 	tree: TreeLike,
 	steps: Step[]
-): { question: string; answer: string; because: string }[] {
+): { question: string; answer: string; because: string; evidence?: Evidence[] }[] {
 	return steps.flatMap((s) => {
 		const q = tree.questions.find((x) => x.id === s.question);
 		const a = q?.answers.find((x) => x.id === s.answer);
-		return q && a ? [{ question: q.text, answer: a.label, because: a.because }] : [];
+		if (!q || !a) return [];
+		const said = { question: q.text, answer: a.label, because: a.because };
+		return [a.evidence ? { ...said, evidence: a.evidence } : said];
 	});
 }
 
