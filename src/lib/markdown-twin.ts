@@ -205,8 +205,10 @@ export function factMarkdown(props: Props, ctx: TwinContext, file: string): stri
 		throw new Error(
 			`${file}: unknown fact id "${id}"; add it to ${join(root(ctx), 'facts')}/*.yaml or fix the id`
 		);
-	const text = props['show'] === 'value' ? `\`${fact.value ?? ''}\`` : fact.statement;
-	return text.replace(/\s+/g, ' ').trim() + sourceLinks(ctx, id);
+	const show = props['show'];
+	const text =
+		show === 'source' ? '' : show === 'value' ? `\`${fact.value ?? ''}\`` : fact.statement;
+	return (text.replace(/\s+/g, ' ').trim() + sourceLinks(ctx, id)).trim();
 }
 
 /** The facts page: every fact by topic, with its value, releases and evidence. */

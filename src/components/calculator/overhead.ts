@@ -66,7 +66,7 @@ export const defaults: Inputs = {
 
 /**
  * Facts (content/facts) behind each default figure, shown as evidence links under the
- * calculator. Measured usage comes from benchmarks, not source, so only requests are facts.
+ * calculator. Istio's usage figures come from istio.io's benchmark page, not from a source file.
  */
 export const figureFacts: Partial<Record<keyof Figures, readonly string[]>> = {
 	sidecarRequest: ['istio-sidecar-requests'],
@@ -79,6 +79,7 @@ export const figureFacts: Partial<Record<keyof Figures, readonly string[]>> = {
 	cniCpu: ['istio-cni-requests'],
 	istiodRequest: ['istio-istiod-requests'],
 	istiodCpu: ['istio-istiod-requests'],
+	linkerdUsage: ['linkerd-proxy-memory-2021-benchmark'],
 	linkerdRequest: ['linkerd-proxy-no-default-requests'],
 	linkerdCpu: ['linkerd-proxy-no-default-requests'],
 };
