@@ -18,6 +18,7 @@ import { vendorMissing } from './lib/vendor-files.ts';
 
 const contentRoot = process.env['KB_CONTENT_ROOT'] ?? 'content';
 const started = performance.now();
+const cpuStart = process.cpuUsage();
 const facts = loadFacts(`${contentRoot}/facts`);
 if (process.argv.includes('--vendor'))
 	for (const f of vendorMissing(facts)) console.log(`vendored ${f}`);
@@ -32,6 +33,7 @@ const unknown = unknownFactRefs(
 	facts.map((f) => f.id)
 );
 const elapsed = performance.now() - started;
+const cpu = process.cpuUsage(cpuStart);
 
 const evidence = facts.flatMap((f) => f.evidence);
 const perRepo = new Map<string, number>();
@@ -68,7 +70,7 @@ if (process.argv.includes('--candidates'))
 
 for (const p of [...problems, ...unknown]) console.error(p);
 console.log(
-	`\nChecked in ${Math.round(elapsed)} ms (load, prove every quote, resolve every reference).`
+	`\nChecked in ${Math.round(elapsed)} ms, ${Math.round((cpu.user + cpu.system) / 1000)} ms of CPU (load, prove every quote, resolve every reference).`
 );
 console.log(
 	`facts=${facts.length} evidence=${evidence.length} unverified=${problems.length + unknown.length} unbacked-candidates=${candidates.length}`

@@ -6,7 +6,7 @@ import { faqCategories, troubleshootingCategories } from './components/faq/schem
 import { existsSync } from 'node:fs';
 import { historyFile, readHistory, type History } from './components/faq/faq-history.ts';
 import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
-import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
+import { factRegistry, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
 import { collectFactRefs, factIdsOfFile, unknownFactRefs } from './lib/fact-refs.ts';
 import { figureFacts } from './components/calculator/overhead.ts';
 
@@ -161,8 +161,9 @@ export function meshNames(page: Page | FaqEntry): string[] {
 const contentRoot = process.env['KB_CONTENT_ROOT'] ?? './content';
 
 /** Every fact of `content/facts/`, with each quote proven against its vendored upstream file. */
-export const facts: LoadedFact[] = loadFacts(`${contentRoot}/facts`);
-const factEvidence = proveFacts(facts);
+const registry = factRegistry(`${contentRoot}/facts`);
+export const facts: LoadedFact[] = registry.facts;
+const factEvidence = registry.proven;
 
 /** Every `<Fact>` and `facts:` reference of pages, answers and data; an unknown id stops the build. */
 const factRefs = collectFactRefs(contentRoot, {

@@ -1,6 +1,6 @@
 /** The facts registry: loading `content/facts/*.yaml` and proving each quote in its vendored file. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'astro/zod';
 import { factSchema, type Evidence, type Fact } from '../schemas/fact.ts';
@@ -65,56 +65,27 @@ export type QuoteMatch =
 	| { found: true; line: number; endLine: number }
 	| { found: false; closest: { line: number; text: string } | undefined };
 
-/** A file's text prepared for quote lookups: its lines and its whitespace-squashed form. */
-export interface IndexedText {
-	lines: string[];
-	squashed: string;
-	/** Offset in `squashed` where each line starts. */
-	starts: number[];
-}
-
-/** Squashes a file once, so several quotes from one file cost one pass. */
-export function indexText(text: string): IndexedText {
-	const lines = text.split('\n');
-	let squashed = '';
-	const starts: number[] = [];
-	for (const l of lines) {
-		const part = squash(l);
-		starts.push(squashed.length);
-		if (part) squashed += (squashed ? ' ' : '') + part;
-	}
-	return { lines, squashed, starts };
-}
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Finds a quote in a file's text with whitespace normalised (indentation and line breaks may
  * differ from the YAML). When it is missing, names the line that shares most words with it.
  */
-export function locateQuote(file: string | IndexedText, quote: string): QuoteMatch {
-	const { lines, squashed, starts } = typeof file === 'string' ? indexText(file) : file;
-	const wanted = squash(quote);
-	const at = wanted ? squashed.indexOf(wanted) : -1;
-	if (at >= 0) {
-		// The last line starting at or before the offset (binary search: files run to 10,000 lines).
-		const lineAt = (offset: number) => {
-			let lo = 0;
-			let hi = starts.length - 1;
-			while (lo < hi) {
-				const mid = (lo + hi + 1) >> 1;
-				if ((starts[mid] ?? 0) <= offset) lo = mid;
-				else hi = mid - 1;
-			}
-			return lo + 1;
-		};
-		return { found: true, line: lineAt(at), endLine: lineAt(at + wanted.length - 1) };
+export function locateQuote(text: string, quote: string): QuoteMatch {
+	const words = squash(quote).split(' ').filter(Boolean);
+	// One native regex search over the raw file: the quote's words with any whitespace between.
+	const m = words.length ? new RegExp(words.map(escape).join('\\s+')).exec(text) : null;
+	if (m) {
+		const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
+		return { found: true, line: lineAt(m.index), endLine: lineAt(m.index + m[0].length - 1) };
 	}
-	const words = new Set(wanted.toLowerCase().split(/\W+/).filter(Boolean));
+	const wanted = new Set(words.join(' ').toLowerCase().split(/\W+/).filter(Boolean));
 	let best: { line: number; text: string; score: number } | undefined;
-	lines.forEach((l, i) => {
+	text.split('\n').forEach((l, i) => {
 		const score = l
 			.toLowerCase()
 			.split(/\W+/)
-			.filter((w) => words.has(w)).length;
+			.filter((w) => wanted.has(w)).length;
 		if (score > 0 && (!best || score > best.score)) best = { line: i + 1, text: l.trim(), score };
 	});
 	return { found: false, closest: best && { line: best.line, text: best.text } };
@@ -142,13 +113,13 @@ export function checkFacts(
 ): { proven: Map<string, ProvenEvidence[]>; problems: string[] } {
 	const proven = new Map<string, ProvenEvidence[]>();
 	const problems: string[] = [];
-	const cache = new Map<string, IndexedText | undefined>();
+	const cache = new Map<string, string | undefined>();
 	for (const f of facts) {
 		const list: ProvenEvidence[] = [];
 		for (const e of f.evidence) {
 			const path = vendoredPath(e, root);
 			if (!cache.has(path))
-				cache.set(path, existsSync(path) ? indexText(readFileSync(path, 'utf8')) : undefined);
+				cache.set(path, existsSync(path) ? readFileSync(path, 'utf8') : undefined);
 			const text = cache.get(path);
 			if (text === undefined) {
 				problems.push(
@@ -177,4 +148,24 @@ export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, 
 	if (problems.length)
 		throw new Error(`${problems.length} fact quote(s) do not verify:\n${problems.join('\n')}`);
 	return proven;
+}
+
+const registries = new Map<
+	string,
+	{ facts: LoadedFact[]; proven: Map<string, ProvenEvidence[]> }
+>();
+
+/**
+ * The registry of a facts folder, loaded and proven once per process: the pages, the footers and
+ * the Markdown twins all read it during one build.
+ */
+export function factRegistry(dir = 'content/facts', root = vendorRoot) {
+	const key = `${resolve(dir)}\0${resolve(root)}`;
+	let registry = registries.get(key);
+	if (!registry) {
+		const facts = loadFacts(dir);
+		registry = { facts, proven: proveFacts(facts, root) };
+		registries.set(key, registry);
+	}
+	return registry;
 }

@@ -5,7 +5,7 @@ import { loadComparison, loadDecisionTree, loadGlossary, loadMeshes } from './co
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
 import { troubleshootingCategories } from '../components/faq/schema.ts';
-import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './facts.ts';
+import { factRegistry } from './facts.ts';
 import { factTopics } from '../schemas/fact.ts';
 import { factSubjectNames, factTopicLabels, holdsText } from '../components/facts/labels.ts';
 
@@ -183,24 +183,19 @@ export function jsxProps(attrs: string): Props {
 	return props;
 }
 
-let factCache: { facts: LoadedFact[]; evidence: Map<string, ProvenEvidence[]> } | undefined;
-
-/** The facts registry with its proven evidence, read once per build. */
-function factRegistry(ctx: TwinContext) {
-	factCache ??= (() => {
-		const facts = loadFacts(join(root(ctx), 'facts'));
-		return { facts, evidence: proveFacts(facts) };
-	})();
-	return factCache;
+/** The facts registry with its proven evidence (read once per build, shared with the pages). */
+function factRegistryOf(ctx: TwinContext) {
+	const { facts, proven } = factRegistry(join(root(ctx), 'facts'));
+	return { facts, evidence: proven };
 }
 
 const sourceLinks = (ctx: TwinContext, id: string) =>
-	(factRegistry(ctx).evidence.get(id) ?? []).map((e) => ` ([source](${e.url}))`).join('');
+	(factRegistryOf(ctx).evidence.get(id) ?? []).map((e) => ` ([source](${e.url}))`).join('');
 
 /** An inline `<Fact id="..." />` as its text with the evidence link, as the page shows it. */
 export function factMarkdown(props: Props, ctx: TwinContext, file: string): string {
 	const id = props['id'] ?? '';
-	const fact = factRegistry(ctx).facts.find((f) => f.id === id);
+	const fact = factRegistryOf(ctx).facts.find((f) => f.id === id);
 	if (!fact)
 		throw new Error(
 			`${file}: unknown fact id "${id}"; add it to ${join(root(ctx), 'facts')}/*.yaml or fix the id`
@@ -213,7 +208,7 @@ export function factMarkdown(props: Props, ctx: TwinContext, file: string): stri
 
 /** The facts page: every fact by topic, with its value, releases and evidence. */
 export function factsListMarkdown(ctx: TwinContext): string {
-	const { facts, evidence } = factRegistry(ctx);
+	const { facts, evidence } = factRegistryOf(ctx);
 	return factTopics
 		.filter((t) => facts.some((f) => f.topic === t))
 		.map((t) => {
