@@ -36,13 +36,21 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 		}
 		// Component tags carry props (file names, ids), not prose.
 		if (fence || /^import\s/.test(raw) || /^\s*<[A-Z]/.test(raw)) return;
+		// Keep offsets: blank out what is not prose, and remember where facts stand.
+		const blank = (m: string) => ' '.repeat(m.length);
+		const facts = [...raw.matchAll(/<Fact\b[^>]*\/>/g)].map((m) => m.index);
 		const line = raw
-			.replace(/<Fact\b[^>]*\/>/g, ' ')
-			.replace(/\]\([^)]*\)/g, ']')
-			.replace(/https?:\/\/\S+/g, ' ')
-			.replace(/\{\/\*[\s\S]*?\*\/\}/g, ' ');
+			.replace(/<Fact\b[^>]*\/>/g, blank)
+			.replace(/\]\([^)]*\)/g, (m) => `]${blank(m.slice(1))}`)
+			.replace(/https?:\/\/\S+/g, blank)
+			.replace(/\{\/\*[\s\S]*?\*\/\}/g, blank);
 		for (const { kind, re } of patterns)
-			for (const m of line.matchAll(re)) out.push({ file, line: i + 1, kind, text: m[0].trim() });
+			for (const m of line.matchAll(re)) {
+				// A claim with a <Fact> right after it (show="source" or value) is backed.
+				const end = m.index + m[0].length;
+				if (facts.some((at) => at >= end && at - end <= 60)) continue;
+				out.push({ file, line: i + 1, kind, text: m[0].trim() });
+			}
 	});
 	return out;
 }
