@@ -1,5 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadFacts } from '../src/lib/facts.ts';
+import { collectFactRefs, pagesByFact } from '../src/lib/fact-refs.ts';
+import { calculatorFactRefs } from '../src/lib/calculator-facts.ts';
+import { drift, driftReport, mirrorReader } from './lib/drift.ts';
 
 /**
  * Re-downloads the vendored upstream schema data (vendor/upstream/) from the pinned tags listed
@@ -7,7 +11,36 @@ import { dirname, join } from 'node:path';
  * Usage: npm run vendor:refresh
  * First it rebuilds the CLI references from the local git mirrors and re-checks every command on
  * the site (scripts/vendor-cli.ts; `npm run vendor:refresh -- --istioctl 1.31=1.31.0` moves a tag).
+ *
+ * Drift mode re-checks the facts' quotes against a newer tag, read from the local git mirrors,
+ * and prints the facts whose evidence changed or vanished and the pages that state them; it
+ * exits 1 when any did, and changes nothing:
+ *   npm run vendor:refresh -- --drift <owner/repo> <new-tag> [--from <old-ref>]
  */
+const driftAt = process.argv.indexOf('--drift');
+if (driftAt > 0) {
+	const [repo, to] = process.argv.slice(driftAt + 1);
+	const fromAt = process.argv.indexOf('--from');
+	const from = fromAt > 0 ? process.argv[fromAt + 1] : undefined;
+	if (!repo || !to || repo.startsWith('--') || to.startsWith('--')) {
+		console.error(
+			'usage: npm run vendor:refresh -- --drift <owner/repo> <new-tag> [--from <old-ref>]'
+		);
+		process.exit(2);
+	}
+	const facts = loadFacts();
+	const pages = pagesByFact('content', collectFactRefs('content', calculatorFactRefs));
+	const found = drift({
+		facts,
+		repo,
+		from,
+		to,
+		read: mirrorReader(),
+		pagesOf: (id) => pages.get(id) ?? [],
+	});
+	console.log(driftReport(repo, from, to, found));
+	process.exit(found.length > 0 ? 1 : 0);
+}
 
 await import('./vendor-cli.ts');
 

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { historyFile, readHistory, type History } from './lib/faq-history.ts';
 import { loadComparison, loadDecisionTree, loadMeshes } from './lib/content-files.ts';
 import { meshFilterFor } from './lib/mesh-filter.ts';
-import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
+import { factRegistry, type LoadedFact, type ProvenEvidence } from './lib/facts.ts';
+import { collectFactRefs, factIdsOfFile, unknownFactRefs } from './lib/fact-refs.ts';
+import { calculatorFactRefs } from './lib/calculator-facts.ts';
 
 /**
  * The one module that queries content. Components import the arrays and helpers below and
@@ -157,9 +159,20 @@ export function meshNames(page: Page | FaqEntry): string[] {
 	return page.data.meshes.map((ref) => meshes.find((m) => m.id === ref.id)?.data.name ?? ref.id);
 }
 
+const contentRoot = process.env['KB_CONTENT_ROOT'] ?? './content';
+
 /** Every fact of `content/facts/`, with each quote proven against its vendored upstream file. */
-export const facts: LoadedFact[] = loadFacts();
-const factEvidence = proveFacts(facts);
+const registry = factRegistry(`${contentRoot}/facts`);
+export const facts: LoadedFact[] = registry.facts;
+const factEvidence = registry.proven;
+
+/** Every `<Fact>` and `facts:` reference of pages, answers and data; an unknown id stops the build. */
+const factRefs = collectFactRefs(contentRoot, calculatorFactRefs);
+const unknownFacts = unknownFactRefs(
+	factRefs,
+	facts.map((f) => f.id)
+);
+if (unknownFacts.length > 0) throw new Error(`Unknown fact id:\n${unknownFacts.join('\n')}`);
 
 /** A fact and its checked evidence; an unknown id stops the build and says where ids live. */
 export function factById(id: string): { fact: LoadedFact; evidence: ProvenEvidence[] } {
@@ -173,3 +186,26 @@ export function factById(id: string): { fact: LoadedFact; evidence: ProvenEviden
 
 /** Search filter values for a page or answer about these meshes (see `meshFilterFor`). */
 export const meshFilterValues = (ids: readonly string[]) => meshFilterFor(ids, meshes.length);
+
+const idsByFile = new Map<string, string[]>();
+
+/** The facts a page or answer states, its own and those of the data components it embeds. */
+export function factsOf(entry: Page | FaqEntry): LoadedFact[] {
+	const file = entry.filePath;
+	if (!file) return [];
+	let ids = idsByFile.get(file);
+	if (!ids) idsByFile.set(file, (ids = factIdsOfFile(file, factRefs, contentRoot)));
+	return ids.map((id) => factById(id).fact);
+}
+
+/** Where a fact is stated: the pages and answers (URL and title) that state it. */
+export function pagesOfFact(id: string): { url: string; title: string }[] {
+	return [
+		...pages
+			.filter((p) => factsOf(p).some((f) => f.id === id))
+			.map((p) => ({ url: pageUrl(p), title: p.data.title })),
+		...faqEntries
+			.filter((e) => factsOf(e).some((f) => f.id === id))
+			.map((e) => ({ url: faqAnswerUrl(e.data.id), title: e.data.question })),
+	];
+}

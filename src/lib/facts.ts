@@ -1,6 +1,6 @@
 /** The facts registry: loading `content/facts/*.yaml` and proving each quote in its vendored file. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'astro/zod';
 import { factSchema, type Evidence, type Fact } from '../schemas/fact.ts';
@@ -65,37 +65,27 @@ export type QuoteMatch =
 	| { found: true; line: number; endLine: number }
 	| { found: false; closest: { line: number; text: string } | undefined };
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Finds a quote in a file's text with whitespace normalised (indentation and line breaks may
  * differ from the YAML). When it is missing, names the line that shares most words with it.
  */
 export function locateQuote(text: string, quote: string): QuoteMatch {
-	const lines = text.split('\n');
-	const wanted = squash(quote);
-	// Offsets of each line's start in the squashed text, to turn a match back into line numbers.
-	let squashed = '';
-	const starts: number[] = [];
-	for (const l of lines) {
-		const part = squash(l);
-		starts.push(squashed.length);
-		if (part) squashed += (squashed ? ' ' : '') + part;
+	const words = squash(quote).split(' ').filter(Boolean);
+	// One native regex search over the raw file: the quote's words with any whitespace between.
+	const m = words.length ? new RegExp(words.map(escape).join('\\s+')).exec(text) : null;
+	if (m) {
+		const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
+		return { found: true, line: lineAt(m.index), endLine: lineAt(m.index + m[0].length - 1) };
 	}
-	const at = wanted ? squashed.indexOf(wanted) : -1;
-	if (at >= 0) {
-		const lineAt = (offset: number) => {
-			let lo = 0;
-			for (let i = 0; i < starts.length; i++) if ((starts[i] ?? 0) <= offset) lo = i;
-			return lo + 1;
-		};
-		return { found: true, line: lineAt(at), endLine: lineAt(at + wanted.length - 1) };
-	}
-	const words = new Set(wanted.toLowerCase().split(/\W+/).filter(Boolean));
+	const wanted = new Set(words.join(' ').toLowerCase().split(/\W+/).filter(Boolean));
 	let best: { line: number; text: string; score: number } | undefined;
-	lines.forEach((l, i) => {
+	text.split('\n').forEach((l, i) => {
 		const score = l
 			.toLowerCase()
 			.split(/\W+/)
-			.filter((w) => words.has(w)).length;
+			.filter((w) => wanted.has(w)).length;
 		if (score > 0 && (!best || score > best.score)) best = { line: i + 1, text: l.trim(), score };
 	});
 	return { found: false, closest: best && { line: best.line, text: best.text } };
@@ -114,10 +104,13 @@ export interface ProvenEvidence extends Evidence {
 }
 
 /**
- * Proves every quote against its vendored file. The error lists every failure at once, each with
- * the fact, its file and line, the vendored file and the closest line, so one build shows all.
+ * Checks every quote against its vendored file: the evidence that verifies, and one message per
+ * failure with the fact, its file and line, the vendored file and the closest line.
  */
-export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, ProvenEvidence[]> {
+export function checkFacts(
+	facts: LoadedFact[],
+	root = vendorRoot
+): { proven: Map<string, ProvenEvidence[]>; problems: string[] } {
 	const proven = new Map<string, ProvenEvidence[]>();
 	const problems: string[] = [];
 	const cache = new Map<string, string | undefined>();
@@ -130,7 +123,7 @@ export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, 
 			const text = cache.get(path);
 			if (text === undefined) {
 				problems.push(
-					`${f.file}:${f.line}: fact "${f.id}" quotes ${path}, which is not vendored. Copy it from the upstream snapshot (git show ${e.ref}:${e.path}) and add its PROVENANCE.yaml.`
+					`${f.file}:${f.line}: fact "${f.id}" quotes ${path}, which is not vendored. Copy it from the upstream snapshot (git show ${e.ref}:${e.path}, or npm run facts -- --vendor) and add its PROVENANCE.yaml.`
 				);
 				continue;
 			}
@@ -146,7 +139,33 @@ export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, 
 		}
 		proven.set(f.id, list);
 	}
+	return { proven, problems };
+}
+
+/** Proves every quote; the error lists every failure at once, so one build shows all. */
+export function proveFacts(facts: LoadedFact[], root = vendorRoot): Map<string, ProvenEvidence[]> {
+	const { proven, problems } = checkFacts(facts, root);
 	if (problems.length)
 		throw new Error(`${problems.length} fact quote(s) do not verify:\n${problems.join('\n')}`);
 	return proven;
+}
+
+const registries = new Map<
+	string,
+	{ facts: LoadedFact[]; proven: Map<string, ProvenEvidence[]> }
+>();
+
+/**
+ * The registry of a facts folder, loaded and proven once per process: the pages, the footers and
+ * the Markdown twins all read it during one build.
+ */
+export function factRegistry(dir = 'content/facts', root = vendorRoot) {
+	const key = `${resolve(dir)}\0${resolve(root)}`;
+	let registry = registries.get(key);
+	if (!registry) {
+		const facts = loadFacts(dir);
+		registry = { facts, proven: proveFacts(facts, root) };
+		registries.set(key, registry);
+	}
+	return registry;
 }

@@ -5,7 +5,9 @@ import { loadComparison, loadDecisionTree, loadGlossary, loadMeshes } from './co
 import { readFrontmatter } from './frontmatter.ts';
 import { calculate, defaults, formatCpu, formatMiB } from '../components/calculator/overhead.ts';
 import { troubleshootingCategories } from '../schemas/faq.ts';
-import { loadFacts, proveFacts, type LoadedFact, type ProvenEvidence } from './facts.ts';
+import { factRegistry } from './facts.ts';
+import { factTopics } from '../schemas/fact.ts';
+import { factSubjectNames, factTopicLabels, holdsText } from './fact-labels.ts';
 
 /**
  * The Markdown twin of a page or answer, built from the same MDX source: component markup
@@ -130,8 +132,16 @@ export const components: Record<string, Renderer> = {
 		);
 		const columns = ['Feature', ...meshes.map((m) => m.name), 'Neither'];
 		const head = `| ${columns.join(' | ')} |\n|${' --- |'.repeat(columns.length)}`;
-		const text = (v?: { value: string; note?: string | undefined }) =>
-			v ? cell(`${v.value}. ${v.note ?? ''}`) : '';
+		const text = (v?: {
+			value: string;
+			note?: string | undefined;
+			facts?: string[] | undefined;
+		}) =>
+			v
+				? cell(
+						`${v.value}. ${v.note ?? ''}${(v.facts ?? []).map((id) => sourceLinks(ctx, id)).join('')}`
+					)
+				: '';
 		const row = (r: (typeof c.rows)[number]) =>
 			`| ${[
 				cell(r.feature),
@@ -157,6 +167,9 @@ export const components: Record<string, Renderer> = {
 					`| ${r.label} | ${formatMiB(r.usage)} | ${formatMiB(r.requests)} | ${formatCpu(r.cpu)} |`
 			)
 			.join('\n'),
+	// Inline, so mdxToMarkdown replaces it inside lines first; listed for a line that starts with one.
+	Fact: (p, ctx) => factMarkdown(p, ctx, 'page'),
+	FactsList: (_p, ctx) => factsListMarkdown(ctx),
 	AmbientPath: () => diagramText('AmbientPath'),
 	SidecarVsAmbient: () => diagramText('SidecarVsAmbient'),
 	MigrationPhases: () => diagramText('MigrationPhases'),
@@ -170,22 +183,48 @@ export function jsxProps(attrs: string): Props {
 	return props;
 }
 
-let factCache: { facts: LoadedFact[]; evidence: Map<string, ProvenEvidence[]> } | undefined;
+/** The facts registry with its proven evidence (read once per build, shared with the pages). */
+function factRegistryOf(ctx: TwinContext) {
+	const { facts, proven } = factRegistry(join(root(ctx), 'facts'));
+	return { facts, evidence: proven };
+}
+
+const sourceLinks = (ctx: TwinContext, id: string) =>
+	(factRegistryOf(ctx).evidence.get(id) ?? []).map((e) => ` ([source](${e.url}))`).join('');
 
 /** An inline `<Fact id="..." />` as its text with the evidence link, as the page shows it. */
 export function factMarkdown(props: Props, ctx: TwinContext, file: string): string {
-	const dir = join(root(ctx), 'facts');
-	factCache ??= (() => {
-		const facts = loadFacts(dir);
-		return { facts, evidence: proveFacts(facts) };
-	})();
 	const id = props['id'] ?? '';
-	const fact = factCache.facts.find((f) => f.id === id);
+	const fact = factRegistryOf(ctx).facts.find((f) => f.id === id);
 	if (!fact)
-		throw new Error(`${file}: unknown fact id "${id}"; add it to ${dir}/*.yaml or fix the id`);
-	const text = props['show'] === 'value' ? (fact.value ?? '') : fact.statement;
-	const links = (factCache.evidence.get(id) ?? []).map((e) => ` ([source](${e.url}))`).join('');
-	return text.replace(/\s+/g, ' ').trim() + links;
+		throw new Error(
+			`${file}: unknown fact id "${id}"; add it to ${join(root(ctx), 'facts')}/*.yaml or fix the id`
+		);
+	const show = props['show'];
+	const text =
+		show === 'source' ? '' : show === 'value' ? `\`${fact.value ?? ''}\`` : fact.statement;
+	return (text.replace(/\s+/g, ' ').trim() + sourceLinks(ctx, id)).trim();
+}
+
+/** The facts page: every fact by topic, with its value, releases and evidence. */
+export function factsListMarkdown(ctx: TwinContext): string {
+	const { facts, evidence } = factRegistryOf(ctx);
+	return factTopics
+		.filter((t) => facts.some((f) => f.topic === t))
+		.map((t) => {
+			const items = facts
+				.filter((f) => f.topic === t)
+				.map((f) => {
+					const value = f.value !== undefined ? ` Value: \`${f.value}\`.` : '';
+					const holds = f.holds ? ` Holds for ${holdsText(f.holds)}.` : '';
+					const links = (evidence.get(f.id) ?? [])
+						.map((e) => link(`${e.repo} ${e.ref}: ${e.path}, line ${e.line}`, e.url))
+						.join('; ');
+					return `- **${f.statement.replace(/\s+/g, ' ').trim()}** (\`#${f.id}\`, ${factSubjectNames[f.mesh]})${value}${holds} Evidence: ${links}`;
+				});
+			return `### ${factTopicLabels[t]}\n\n${items.join('\n')}`;
+		})
+		.join('\n\n');
 }
 
 /** MDX body to clean Markdown. Unknown components are an error, so nothing leaks as markup. */

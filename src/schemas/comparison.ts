@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { factIdsSchema } from './fact.ts';
 
 /** A mesh's entry in one row: what it offers, where that is documented, and for which version. */
 const meshCellSchema = z.object(
@@ -16,6 +17,8 @@ const meshCellSchema = z.object(
 		version: z
 			.string({ error: 'every mesh cell needs the version it holds for' })
 			.regex(/^\d+\.\d+$/, 'version is a minor release like 1.31 or 2.20'),
+		/** Facts (content/facts) that back the value and note; shown as evidence links in the cell. */
+		facts: factIdsSchema,
 	},
 	{ error: 'every mesh needs a cell in every row: { value, source, version }' }
 );

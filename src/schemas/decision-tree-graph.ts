@@ -1,10 +1,23 @@
+/** A link to the quoted upstream line behind a reason. */
+export interface Evidence {
+	href: string;
+	label: string;
+}
+
 /** The shape the graph checks and path logic need; the zod schema adds field rules on top. */
 export interface TreeLike {
 	start: string;
 	questions: {
 		id: string;
 		text: string;
-		answers: { id: string; label: string; because: string; next: string }[];
+		answers: {
+			id: string;
+			label: string;
+			because: string;
+			next: string;
+			/** Links to the evidence of the facts behind the reason (see EvidenceLinks). */
+			evidence?: Evidence[];
+		}[];
 	}[];
 	outcomes: { id: string; title: string }[];
 }

@@ -1,5 +1,6 @@
 import { z } from 'astro/zod';
 import { treeProblems } from './decision-tree-graph.ts';
+import { factIdsSchema } from './fact.ts';
 
 const nodeId = z
 	.string()
@@ -17,6 +18,8 @@ const answerSchema = z.object({
 	because: z.string().min(10),
 	/** Id of the next question or of an outcome. */
 	next: nodeId,
+	/** Facts (content/facts) that back the reason; shown as evidence links beside it. */
+	facts: factIdsSchema,
 });
 
 /** A question: one step of the tree. */
@@ -29,6 +32,8 @@ const questionSchema = z.object({
 	short: z.string().min(3).max(40),
 	/** One or two sentences that help the reader answer. */
 	help: z.string().optional(),
+	/** Facts (content/facts) that back the help text; shown as evidence links after it. */
+	facts: factIdsSchema,
 	/** At least two answers. */
 	answers: z.array(answerSchema).min(2, 'a question needs at least two answers'),
 });

@@ -59,3 +59,11 @@ export const factSchema = z.object({
 
 export type Fact = z.infer<typeof factSchema>;
 export type Evidence = z.infer<typeof evidenceSchema>;
+
+/** `facts: [id, ...]` on a data entry: the facts that back its claim (checked against the registry). */
+export const factIdsSchema = z
+	.array(
+		z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a fact id is lower-case letters, digits and hyphens')
+	)
+	.min(1)
+	.optional();

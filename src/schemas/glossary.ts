@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { factIdsSchema } from './fact.ts';
 
 /** One glossary entry in `content/data/glossary.yaml`. */
 export const glossarySchema = z.object({
@@ -10,6 +11,8 @@ export const glossarySchema = z.object({
 	match: z.array(z.string().min(1)).min(1),
 	/** Plain-text definition, one to three sentences. */
 	definition: z.string().min(20).max(400),
+	/** Facts (content/facts) that back the definition; shown as evidence links after it. */
+	facts: factIdsSchema,
 });
 
 export type GlossaryEntry = z.infer<typeof glossarySchema>;

@@ -1,3 +1,5 @@
+import { figureFacts } from '../../lib/calculator-facts.ts';
+
 /**
  * The mesh overhead calculator: pure arithmetic, shared by the server-rendered default result,
  * the interactive element and the tests.
@@ -63,6 +65,8 @@ export const defaults: Inputs = {
 	linkerdRequest: 0,
 	linkerdCpu: 0,
 };
+
+export { figureFacts };
 
 const limits: Record<keyof Inputs, { min: number; max: number; label: string; integer: boolean }> =
 	{

@@ -55,6 +55,18 @@ export function upgradeTree(root: HTMLElement): void {
 				...said.map((r) => {
 					const li = document.createElement('li');
 					li.textContent = r.because;
+					// The same plain evidence links the server renders beside facts elsewhere.
+					for (const e of r.evidence ?? []) {
+						const a = document.createElement('a');
+						a.className = 'fact-evidence';
+						a.href = e.href;
+						a.textContent = 'source';
+						const sr = document.createElement('span');
+						sr.className = 'sr-only';
+						sr.textContent = `: ${e.label}`;
+						a.append(sr);
+						li.append(' ', a);
+					}
 					return li;
 				})
 			);

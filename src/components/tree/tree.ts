@@ -1,7 +1,7 @@
-import type { TreeLike } from '../../schemas/decision-tree-graph.ts';
+import type { Evidence, TreeLike } from '../../schemas/decision-tree-graph.ts';
 
 // The graph checks live with the tree's schema; the tests and layout import them from here too.
-export { treeProblems, type TreeLike } from '../../schemas/decision-tree-graph.ts';
+export { treeProblems, type Evidence, type TreeLike } from '../../schemas/decision-tree-graph.ts';
 
 export interface Step {
 	question: string;
@@ -49,11 +49,13 @@ export function walkAnswers(tree: TreeLike, encoded: string | null | undefined):
 export function reasons(
 	tree: TreeLike,
 	steps: Step[]
-): { question: string; answer: string; because: string }[] {
+): { question: string; answer: string; because: string; evidence?: Evidence[] }[] {
 	return steps.flatMap((s) => {
 		const q = tree.questions.find((x) => x.id === s.question);
 		const a = q?.answers.find((x) => x.id === s.answer);
-		return q && a ? [{ question: q.text, answer: a.label, because: a.because }] : [];
+		if (!q || !a) return [];
+		const said = { question: q.text, answer: a.label, because: a.because };
+		return [a.evidence ? { ...said, evidence: a.evidence } : said];
 	});
 }
 

@@ -1,0 +1,56 @@
+/**
+ * Prose that looks like a fact but is not stated through the facts registry: a port number, a
+ * `--flag`, an annotation or label key like `config.linkerd.io/proxy-cpu-request`, or an `x.y.z`
+ * version or default. A lead for writers, not a proof: some hits are fine as they stand.
+ */
+
+export interface Candidate {
+	file: string;
+	line: number;
+	kind: 'port' | 'flag' | 'key' | 'version';
+	text: string;
+}
+
+const patterns: { kind: Candidate['kind']; re: RegExp }[] = [
+	// A number called a port, or one of the well-known mesh port ranges.
+	{ kind: 'port', re: /\bports?\s+`?(\d{2,5})\b|\b(150\d\d|41[49]\d|9990|9995|999[6-9])\b/gi },
+	{ kind: 'flag', re: /(?<![\w/-])--[a-z][a-z0-9-]+/g },
+	// domain/name keys; apiVersions (group/v1) and file paths are not keys.
+	{ kind: 'key', re: /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\/(?!v\d)[A-Za-z0-9][\w.-]*/g },
+	{ kind: 'version', re: /(?<![\w.])v?\d+\.\d+\.\d+(?!\w|\.\d)/g },
+];
+
+/** Candidates in an MDX text: prose only (no frontmatter, imports, code fences, `<Fact>`, links). */
+export function unbackedCandidates(text: string, file: string): Candidate[] {
+	const out: Candidate[] = [];
+	const body = text.replace(/^---\n[\s\S]*?\n---\n/, (fm) =>
+		'\n'.repeat(fm.split('\n').length - 1)
+	);
+	let fence: string | undefined;
+	body.split('\n').forEach((raw, i) => {
+		const open = raw.match(/^\s*(`{3,}|~{3,})/);
+		if (open) {
+			if (!fence) fence = open[1];
+			else if (raw.trim().startsWith(fence)) fence = undefined;
+			return;
+		}
+		// Component tags carry props (file names, ids), not prose.
+		if (fence || /^import\s/.test(raw) || /^\s*<[A-Z]/.test(raw)) return;
+		// Keep offsets: blank out what is not prose, and remember where facts stand.
+		const blank = (m: string) => ' '.repeat(m.length);
+		const facts = [...raw.matchAll(/<Fact\b[^>]*\/>/g)].map((m) => m.index);
+		const line = raw
+			.replace(/<Fact\b[^>]*\/>/g, blank)
+			.replace(/\]\([^)]*\)/g, (m) => `]${blank(m.slice(1))}`)
+			.replace(/https?:\/\/\S+/g, blank)
+			.replace(/\{\/\*[\s\S]*?\*\/\}/g, blank);
+		for (const { kind, re } of patterns)
+			for (const m of line.matchAll(re)) {
+				// A claim with a <Fact> right after it (show="source" or value) is backed.
+				const end = m.index + m[0].length;
+				if (facts.some((at) => at >= end && at - end <= 60)) continue;
+				out.push({ file, line: i + 1, kind, text: m[0].trim() });
+			}
+	});
+	return out;
+}
