@@ -33,8 +33,10 @@ interface ParamSpec {
 	/** Exact names, or `prefix` for a family of names (`ph.` covers `ph.namespace`). */
 	readonly names?: readonly string[];
 	readonly prefix?: string;
-	/** The feature that writes it, and where. */
+	/** The feature that writes it. */
 	readonly owner: string;
+	/** The only places under `src/` that may read or write it (folders end in `/`). */
+	readonly files: readonly string[];
 	readonly meaning: string;
 	readonly format: string;
 }
@@ -42,55 +44,64 @@ interface ParamSpec {
 export const urlParams = [
 	{
 		names: ['q'],
-		owner: 'search (src/components/search/: ui.ts, Search.astro, the /search/ form)',
+		owner: 'search (its dialog, page and form)',
+		files: ['components/search/', 'pages/search.astro'],
 		meaning: 'The search query; opens the search dialog on any page, fills the search page.',
 		format: 'Free text, at most 500 characters read.',
 	},
 	{
 		names: ['mesh'],
-		owner: 'search (src/components/search/ui.ts, the /search/ form)',
+		owner: 'search filters',
+		files: ['components/search/'],
 		meaning: 'Search filter: only pages about this mesh. Nothing else reads it.',
 		format: 'A mesh id from content/data/meshes.yaml; repeated for several.',
 	},
 	{
 		names: ['kind'],
-		owner: 'search (src/components/search/ui.ts, the /search/ form)',
+		owner: 'search filters',
+		files: ['components/search/'],
 		meaning: 'Search filter: only pages of this kind.',
 		format: 'guide | concept | reference | faq; repeated for several.',
 	},
 	{
 		names: ['hl'],
-		owner: 'search results (src/components/search/ui.ts), read by SearchTermMarks.astro',
+		owner: 'search results, read by SearchTermMarks.astro',
+		files: ['components/search/'],
 		meaning: 'Search terms to mark on the page a result led to.',
 		format: 'Up to five words separated by spaces.',
 	},
 	{
 		names: ['answers'],
-		owner: 'decision tree (src/components/tree/)',
+		owner: 'decision tree',
+		files: ['components/tree/'],
 		meaning: 'The answers given so far, so a link reopens the same path.',
 		format: 'Answer ids joined by dots (`yes.none`); stale steps are dropped.',
 	},
 	{
 		prefix: 'ph.',
-		owner: 'placeholders (src/components/code/placeholder-values.ts)',
+		owner: 'placeholders in commands',
+		files: ['components/code/placeholder-values.ts', 'markdown/placeholders.ts'],
 		meaning: 'A value the reader gave a `<name>` placeholder in the commands.',
 		format: '`ph.<name>=<value>`; values without spaces or shell metacharacters.',
 	},
 	{
 		names: ['rev'],
-		owner: 'FAQ answer links (src/components/faq/FaqActions.astro, Markdown twins)',
+		owner: 'FAQ answer links (copy link, Markdown twins)',
+		files: ['components/faq/', 'lib/page-twins.ts'],
 		meaning: 'The answer revision the link was made at; an older one shows what changed.',
 		format: 'A revision number, 1 to 9999.',
 	},
 	{
 		names: ['tab'],
-		owner: 'mesh tabs (src/components/code/MeshTabs.astro)',
+		owner: 'mesh tabs',
+		files: ['components/code/MeshTabs.astro', 'components/code/mesh-tabs.ts'],
 		meaning: 'The mesh a shared link opens the tabs on; the reader’s own choice is in storage.',
 		format: 'A mesh id from content/data/meshes.yaml.',
 	},
 	{
 		names: calculatorParams,
-		owner: 'overhead calculator (src/components/calculator/)',
+		owner: 'overhead calculator',
+		files: ['components/calculator/'],
 		meaning: 'A calculator input that differs from its default.',
 		format: 'A plain decimal number within the input’s limits.',
 	},
@@ -123,19 +134,14 @@ export function readPrefixed(search: string, prefix: ParamPrefix): [string, stri
 		.map(([key, value]) => [key.slice(prefix.length), value]);
 }
 
-/** The query string with the changes applied ('' when nothing is left, else `?…`). */
+/** The query string with the changes applied, without its `?` ('' when nothing is left). */
 export function editQuery(search: string, changes: ParamChanges): string {
 	const params = new URLSearchParams(search);
 	for (const [name, value] of Object.entries(changes)) {
-		// One value keeps the parameter where it was in the address; a list replaces it at the end.
-		if (typeof value === 'string' && value !== '') params.set(name, value);
-		else {
-			params.delete(name);
-			for (const v of typeof value === 'string' ? [] : (value ?? [])) if (v) params.append(name, v);
-		}
+		params.delete(name);
+		for (const v of [value ?? []].flat()) if (v) params.append(name, v);
 	}
-	const query = params.toString();
-	return query ? `?${query}` : '';
+	return params.toString();
 }
 
 /** Applies the changes to the address without a new history entry (browser only). */

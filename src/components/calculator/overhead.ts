@@ -208,7 +208,7 @@ export function queryChanges(i: Inputs): ParamChanges {
 
 /** Inputs that differ from the defaults, as URL parameters. */
 export function toQuery(i: Inputs): string {
-	return editQuery('', queryChanges(i)).slice(1);
+	return editQuery('', queryChanges(i));
 }
 
 /** Inputs from a URL query; bad values are reported and replaced by defaults. */
