@@ -187,11 +187,14 @@ test('unsafe placeholder values are refused with a message', async ({ page }) =>
 	await expect(page.locator('var.ph[data-ph="namespace"]').first()).toHaveText('<namespace>');
 });
 
-test('mesh tabs stay in sync across the page and in the URL', async ({ page }) => {
+test('mesh tabs stay in sync across the page, and a link carries the choice as ?tab=', async ({
+	page,
+}) => {
 	await page.goto('reference/side-by-side/');
 	const linkerdTabs = page.getByRole('tab', { name: 'Linkerd' });
 	await linkerdTabs.first().click();
-	await expect(page).toHaveURL(/mesh=linkerd/);
+	await expect(page).toHaveURL(/[?&]tab=linkerd/);
+	expect(page.url()).not.toContain('mesh=');
 	for (const tab of await linkerdTabs.all())
 		await expect(tab).toHaveAttribute('aria-selected', 'true');
 	await expect(page.getByRole('tabpanel').first()).toContainText('api-canary');
@@ -200,7 +203,55 @@ test('mesh tabs stay in sync across the page and in the URL', async ({ page }) =
 	await page.getByRole('tab', { name: 'Linkerd' }).first().focus();
 	await page.keyboard.press('ArrowLeft');
 	await expect(page.getByRole('tab', { name: 'Istio' }).first()).toBeFocused();
+	await expect(page).toHaveURL(/[?&]tab=istio/);
+});
+
+test('the tab choice and the search filters are separate, and the choice follows the reader', async ({
+	page,
+}) => {
+	await page.goto('reference/side-by-side/');
+	await page.getByRole('tab', { name: 'Linkerd' }).first().click();
+	await page.keyboard.press('/');
+	const dialog = page.getByRole('dialog', { name: 'Search the guide' });
+	await expect(dialog.locator('[data-search-panel][data-ready]')).toBeAttached();
+	const filters = dialog.locator('.search-filters input[type="checkbox"]');
+	await expect(filters.first()).toBeVisible();
+	for (const box of await filters.all()) await expect(box).not.toBeChecked();
+	// Setting then clearing a search filter leaves the tabs and their address alone.
+	const istioFilter = dialog.getByRole('checkbox', { name: 'Istio' });
+	await istioFilter.check();
 	await expect(page).toHaveURL(/mesh=istio/);
+	await istioFilter.uncheck();
+	await expect(page).not.toHaveURL(/mesh=/);
+	await expect(page).toHaveURL(/[?&]tab=linkerd/);
+	await dialog.getByRole('button', { name: 'Close search' }).click();
+	const chosen = page.getByRole('tab', { name: 'Linkerd', selected: true });
+	await expect(chosen).toHaveCount(await page.getByRole('tab', { name: 'Linkerd' }).count());
+	// A search filter left in the address does not choose a tab.
+	await page.goto('reference/side-by-side/?mesh=istio');
+	await expect(page.getByRole('tab', { name: 'Linkerd' }).first()).toHaveAttribute(
+		'aria-selected',
+		'true'
+	);
+	// The choice carries to the next page with tabs, opened without it in the address (only one
+	// page has tabs today: leave it, then come back).
+	await page.goto('istio/enrol/');
+	await expect(page.getByRole('tab')).toHaveCount(0);
+	await page.goto('reference/side-by-side/');
+	for (const tab of await page.getByRole('tab', { name: 'Linkerd' }).all())
+		await expect(tab).toHaveAttribute('aria-selected', 'true');
+	await expect(page.getByRole('tabpanel').first()).toHaveAttribute('data-mesh', 'linkerd');
+	// A link's own choice wins on that page without replacing the reader's.
+	await page.goto('reference/side-by-side/?tab=istio');
+	await expect(page.getByRole('tab', { name: 'Istio' }).first()).toHaveAttribute(
+		'aria-selected',
+		'true'
+	);
+	await page.goto('reference/side-by-side/');
+	await expect(page.getByRole('tab', { name: 'Linkerd' }).first()).toHaveAttribute(
+		'aria-selected',
+		'true'
+	);
 });
 
 test.describe('without JavaScript', () => {

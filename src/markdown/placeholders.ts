@@ -1,5 +1,6 @@
 import type { Element, ElementContent } from 'hast';
 import { textOf } from '../lib/hast-text.ts';
+import { readPrefixed } from '../lib/url-state.ts';
 
 /** A placeholder in a command: `<namespace>`, `<pod-name>`. */
 export const placeholderPattern = /<([a-z][a-z0-9-]*)>/g;
@@ -23,9 +24,8 @@ export function fillPlaceholders(command: string, values: Record<string, string>
 /** Reads `ph.<name>=<value>` pairs from a query string; unsafe or unknown-shaped entries are dropped. */
 export function placeholdersFromQuery(search: string): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const [key, value] of new URLSearchParams(search)) {
-		const name = key.match(/^ph\.([a-z][a-z0-9-]*)$/)?.[1];
-		if (name && isSafeValue(value)) out[name] = value;
+	for (const [name, value] of readPrefixed(search, 'ph.')) {
+		if (/^[a-z][a-z0-9-]*$/.test(name) && isSafeValue(value)) out[name] = value;
 	}
 	return out;
 }

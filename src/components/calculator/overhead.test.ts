@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { calculatorParams } from '../../lib/url-state';
 import {
 	calculate,
 	defaults,
 	formatCpu,
 	formatMiB,
 	fromQuery,
+	inputKeys,
 	parseInputs,
 	toQuery,
 } from './overhead.ts';
@@ -86,5 +88,10 @@ describe('overhead calculator', () => {
 			inputs: defaults,
 			errors: { pods: 'Pods must be a number in digits, such as 120 or 0.5.' },
 		});
+	});
+
+	it('has exactly the parameters src/lib/url-state.ts lists for it', () => {
+		expect([...inputKeys].sort()).toEqual([...calculatorParams].sort());
+		expect(fromQuery('?pods=7&tab=linkerd&q=x').inputs.pods).toBe(7);
 	});
 });

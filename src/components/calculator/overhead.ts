@@ -5,6 +5,8 @@ import { figureFacts } from '../../lib/calculator-facts.ts';
  * the interactive element and the tests.
  */
 
+import { editQuery, readParam, type ParamChanges } from '../../lib/url-state';
+
 /**
  * Per-component figures: memory in MiB (measured usage and default request) and CPU requests in
  * millicores. Requests are what the scheduler reserves, so they count whether used or not.
@@ -202,19 +204,23 @@ export function formatMiB(mib: number): string {
 		: `${Math.round(mib)} MiB`;
 }
 
+/** The calculator's parameters for these inputs: a value where it differs from the default. */
+export function queryChanges(i: Inputs): ParamChanges {
+	return Object.fromEntries(
+		inputKeys.map((key) => [key, i[key] === defaults[key] ? null : String(i[key])])
+	);
+}
+
 /** Inputs that differ from the defaults, as URL parameters. */
 export function toQuery(i: Inputs): string {
-	const p = new URLSearchParams();
-	for (const key of inputKeys) if (i[key] !== defaults[key]) p.set(key, String(i[key]));
-	return p.toString();
+	return editQuery('', queryChanges(i));
 }
 
 /** Inputs from a URL query; bad values are reported and replaced by defaults. */
 export function fromQuery(search: string): ReturnType<typeof parseInputs> {
-	const params = new URLSearchParams(search);
 	const raw: Partial<Record<keyof Inputs, string>> = {};
 	for (const key of inputKeys) {
-		const v = params.get(key);
+		const v = readParam(search, key);
 		if (v !== null) raw[key] = v.slice(0, 40);
 	}
 	return parseInputs(raw);

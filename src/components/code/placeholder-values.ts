@@ -1,4 +1,5 @@
 import { isSafeValue, placeholdersFromQuery } from '../../markdown/placeholders';
+import { replaceParams } from '../../lib/url-state';
 
 /**
  * The page's placeholder values live in three places that must agree: every `<var class="ph">`
@@ -26,10 +27,7 @@ export function setPlaceholder(name: string, raw: string, source?: HTMLInputElem
 		v.textContent = filled ? value : `<${name}>`;
 		v.toggleAttribute('data-filled', filled);
 	}
-	const url = new URL(location.href);
-	if (filled) url.searchParams.set(`ph.${name}`, value);
-	else url.searchParams.delete(`ph.${name}`);
-	if (url.href !== location.href) history.replaceState(history.state, '', url);
+	replaceParams({ [`ph.${name}`]: filled ? value : null });
 	document.dispatchEvent(new CustomEvent('kb:placeholder', { detail: { name, filled } }));
 	return ok;
 }

@@ -8,6 +8,7 @@ import {
 	type Outcome,
 } from './engine';
 import { keyTerms, normalise } from './query-plan';
+import { readParams, replaceParams } from '../../lib/url-state';
 
 /**
  * Filters from the URL (`?mesh=istio&kind=faq`), ignoring values that do not exist. The values
@@ -18,10 +19,9 @@ export function filtersFromUrl(
 	search: string,
 	allowed: { mesh: string[]; kind: string[] }
 ): { mesh: string[]; kind: string[] } {
-	const params = new URLSearchParams(search);
 	return {
-		mesh: params.getAll('mesh').filter((v) => allowed.mesh.includes(v)),
-		kind: params.getAll('kind').filter((v) => allowed.kind.includes(v)),
+		mesh: readParams(search, 'mesh').filter((v) => allowed.mesh.includes(v)),
+		kind: readParams(search, 'kind').filter((v) => allowed.kind.includes(v)),
 	};
 }
 
@@ -108,13 +108,12 @@ export function attachPanel(
 	};
 
 	const saveUrl = (query: string) => {
-		const url = new URL(location.href);
-		if (query) url.searchParams.set('q', query);
-		else url.searchParams.delete('q');
-		url.searchParams.delete('mesh');
-		url.searchParams.delete('kind');
-		for (const b of boxes) if (b.checked) url.searchParams.append(b.name, b.value);
-		history.replaceState(history.state, '', url);
+		const checked = (name: string) => boxes.filter((b) => b.name === name && b.checked);
+		replaceParams({
+			q: query,
+			mesh: checked('mesh').map((b) => b.value),
+			kind: checked('kind').map((b) => b.value),
+		});
 	};
 
 	const render = (hits: Hit[], query: string) => {
