@@ -22,11 +22,11 @@ import { textOf } from './hast-text.ts';
  *
  * The twin is the page as read without scripts or styles, so everything else follows from HTML:
  * buttons, form fields, scripts, styles, SVG drawings, `aria-hidden` decoration, `hidden` and
- * `.js-only` parts are left out; a heading's link to itself becomes its text; a table whose row
- * groups have their own heading row becomes one table per group, headed by that label. Code blocks keep their language (`data-language`
- * on the `<pre>`, as Shiki writes it) and their text as written, placeholders included; a table's
- * caption becomes the paragraph before it; site links become absolute so the Markdown still works
- * once pasted into a ticket, a chat or an assistant.
+ * `.js-only` parts are left out; a heading's link to itself becomes its text; a table's caption
+ * becomes the paragraph before it, and a table whose row groups have their own heading row becomes
+ * one table per group, headed by that label. Code blocks keep their language (`data-language` on
+ * the `<pre>`, as Shiki writes it) and their text as written, placeholders included. Site links
+ * become absolute so the Markdown still works once pasted into a ticket, a chat or an assistant.
  */
 
 export interface TwinContext {
