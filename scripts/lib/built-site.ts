@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { siteConfig } from '../../src/site.config.ts';
-import { faqAnswers } from '../../src/lib/markdown-twin.ts';
+import { faqAnswers } from '../../src/lib/faq-answers.ts';
 import { troubleshootingCategories } from '../../src/schemas/faq.ts';
 
 /** The built site that checks read; SITE_BASE gives its sub-path, as it does for the build. */

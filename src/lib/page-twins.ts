@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { render } from 'astro:content';
+import { loadRenderers } from 'astro:container';
+import { experimental_AstroContainer as AstroContainer } from 'astro/container';
+import { getContainerRenderer } from '@astrojs/mdx/container-renderer';
 import { linkerdLabel, siteConfig } from '../site.config';
 import {
 	absoluteUrl,
@@ -13,16 +16,35 @@ import {
 	type Page,
 } from '../content';
 import { stampText, formatDate } from './format';
-import { bodyOf, mdxToMarkdown, twin, type TwinContext } from './markdown-twin';
+import { htmlToMarkdown, twin } from './markdown-twin';
 import { troubleshootingCategories } from '../schemas/faq';
 import { sectionFolders } from './section-folders';
 
-/** Markdown twins of pages and answers, and the llms.txt index of them. */
+/**
+ * Markdown twins of pages and answers, and the llms.txt index of them. A twin's body is the
+ * entry's content as the page renders it (Astro's container renders the same `<Content />`),
+ * converted to Markdown; each entry is rendered once per build, however many files include it.
+ */
 
-const ctx: TwinContext = {
-	siteUrl: absoluteUrl(url()),
-	contentRoot: process.env['KB_CONTENT_ROOT'] ?? 'content',
-};
+const siteUrl = absoluteUrl(url());
+let container: Promise<AstroContainer> | undefined;
+const bodies = new Map<string, Promise<string>>();
+
+function body(entry: Page | FaqEntry, pageUrl: string): Promise<string> {
+	const key = `${entry.collection}/${entry.id}`;
+	let md = bodies.get(key);
+	if (!md) {
+		md = (async () => {
+			container ??= (async () =>
+				AstroContainer.create({ renderers: await loadRenderers([getContainerRenderer()]) }))();
+			const { Content } = await render(entry);
+			const html = await (await container).renderToString(Content);
+			return htmlToMarkdown(html, { siteUrl, pageUrl });
+		})();
+		bodies.set(key, md);
+	}
+	return md;
+}
 const stamp = (v: Page['data']['verified']) => stampText(v, linkerdLabel(v.linkerd));
 
 /** Site-relative URL of a page's Markdown twin: `/istio/install.md`, `/index.md`. */
@@ -35,22 +57,21 @@ export function answerMarkdownUrl(id: string): string {
 	return url(`faq/${id}.md`);
 }
 
-export function pageMarkdown(page: Page): string {
-	const source = readFileSync(page.filePath ?? '', 'utf8');
+export async function pageMarkdown(page: Page): Promise<string> {
+	const address = absoluteUrl(pageUrl(page));
 	return twin(
 		{
 			title: page.data.title,
 			description: page.data.description,
-			url: absoluteUrl(pageUrl(page)),
+			url: address,
 			verified: stamp(page.data.verified),
 			sources: page.data.sources,
 		},
-		mdxToMarkdown(bodyOf(source), ctx, page.filePath)
+		await body(page, address)
 	);
 }
 
-export function answerMarkdown(entry: FaqEntry): string {
-	const source = readFileSync(entry.filePath ?? '', 'utf8');
+export async function answerMarkdown(entry: FaqEntry): Promise<string> {
 	const { id, question, summary, verified, sources } = entry.data;
 	const revisions = historyOf(id).revisions;
 	const latest = revisions[revisions.length - 1];
@@ -66,7 +87,7 @@ export function answerMarkdown(entry: FaqEntry): string {
 				? [`Revision ${latest.rev}, ${formatDate(latest.date)}. History: ${page}history/`]
 				: [],
 		},
-		mdxToMarkdown(bodyOf(source), ctx, entry.filePath)
+		await body(entry, page)
 	);
 }
 
@@ -99,9 +120,9 @@ export function llmsTxt(): string {
 }
 
 /** The whole guide in one file: every page, then every answer. */
-export function llmsFullTxt(): string {
-	const pages = navigation.flatMap((s) => s.items).map(pageMarkdown);
-	const answers = faqEntries.map(answerMarkdown);
+export async function llmsFullTxt(): Promise<string> {
+	const pages = await Promise.all(navigation.flatMap((s) => s.items).map(pageMarkdown));
+	const answers = await Promise.all(faqEntries.map(answerMarkdown));
 	return [`# ${siteConfig.title}: the whole guide`, `> ${siteConfig.tagline}`, ...pages, ...answers]
 		.join('\n\n---\n\n')
 		.concat('\n');

@@ -80,9 +80,12 @@ export function rehypeCodeBlocks() {
 			node.properties['tabIndex'] = 0;
 			const label = output ? 'Output' : (title ?? labels[lang] ?? lang.toUpperCase());
 			node.properties['ariaLabel'] = `${label} code`;
-			const head = el('div', { className: ['code-head'] }, [
-				el('span', { className: ['code-label'] }, [{ type: 'text', value: label }]),
-			]);
+			// The Markdown twin's fence already names the language, so only a title or "Output" stays.
+			const head = el(
+				'div',
+				{ className: ['code-head'], ...(output || title ? {} : { dataTwin: 'skip' }) },
+				[el('span', { className: ['code-label'] }, [{ type: 'text', value: label }])]
+			);
 			if (!output) {
 				head.children.push(
 					el('button', { type: 'button', className: ['copy-btn'], dataPagefindIgnore: '' }, [

@@ -25,7 +25,7 @@ describe('glossary links', () => {
 			'## mTLS basics\n\nUse `ztunnel` for mTLS; mTLS again, then ztunnel and ztunnel-config.'
 		);
 		expect(html).toBe(
-			'<h2>mTLS basics</h2>\n<p>Use <code>ztunnel</code> for <a href="/reference/glossary/#mtls" class="glossary-link">mTLS</a>; mTLS again, then <a href="/reference/glossary/#ztunnel" class="glossary-link">ztunnel</a> and ztunnel-config.</p>'
+			'<h2>mTLS basics</h2>\n<p>Use <code>ztunnel</code> for <a href="/reference/glossary/#mtls" class="glossary-link" data-twin="inline">mTLS</a>; mTLS again, then <a href="/reference/glossary/#ztunnel" class="glossary-link" data-twin="inline">ztunnel</a> and ztunnel-config.</p>'
 		);
 	});
 

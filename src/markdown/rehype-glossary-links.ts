@@ -84,7 +84,8 @@ function linkFirst(
 	const link: Element = {
 		type: 'element',
 		tagName: 'a',
-		properties: { href: `${href}#${best.id}`, className: ['glossary-link'] },
+		// The Markdown twin keeps the words, not the link: one per term would crowd the text.
+		properties: { href: `${href}#${best.id}`, className: ['glossary-link'], dataTwin: 'inline' },
 		children: [{ type: 'text', value: best.word }],
 	};
 	return [

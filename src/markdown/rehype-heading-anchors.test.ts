@@ -37,7 +37,7 @@ describe('heading ids and permalinks', () => {
 	it('adds a permalink beside h2 to h4 but not h1 or h5', async () => {
 		const html = await render('# Title\n\n## Two\n\n#### Four\n\n##### Five');
 		expect(html).toContain(
-			'<div class="heading-wrap level-h2"><h2 id="two">Two</h2><a class="heading-anchor" href="#two" data-pagefind-ignore=""><span aria-hidden="true">#</span><span class="sr-only">Permalink to “Two”</span></a></div>'
+			'<div class="heading-wrap level-h2"><h2 id="two">Two</h2><a class="heading-anchor" href="#two" data-pagefind-ignore="" data-twin="skip"><span aria-hidden="true">#</span><span class="sr-only">Permalink to “Two”</span></a></div>'
 		);
 		expect(html).toContain('href="#four"');
 		expect(html).not.toContain('href="#title"');

@@ -20,7 +20,12 @@ export function rehypeHeadingAnchors() {
 			const anchor: Element = {
 				type: 'element',
 				tagName: 'a',
-				properties: { className: ['heading-anchor'], href: `#${id}`, dataPagefindIgnore: '' },
+				properties: {
+					className: ['heading-anchor'],
+					href: `#${id}`,
+					dataPagefindIgnore: '',
+					dataTwin: 'skip',
+				},
 				children: [
 					{
 						type: 'element',

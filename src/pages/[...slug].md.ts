@@ -7,7 +7,7 @@ export function getStaticPaths() {
 	return pages.map((page) => ({ params: { slug: slugOf(page) ?? 'index' }, props: { page } }));
 }
 
-export const GET: APIRoute = ({ props }) =>
-	new Response(pageMarkdown((props as { page: Page }).page), {
+export const GET: APIRoute = async ({ props }) =>
+	new Response(await pageMarkdown((props as { page: Page }).page), {
 		headers: { 'Content-Type': 'text/markdown; charset=utf-8' },
 	});

@@ -22,6 +22,7 @@ export async function highlightToHast(code: string, lang: string): Promise<Root>
 			{
 				pre(node) {
 					node.properties['class'] = 'astro-code';
+					node.properties['dataLanguage'] = lang;
 				},
 			},
 		],

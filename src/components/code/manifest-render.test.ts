@@ -13,7 +13,7 @@ describe('manifest rendering', () => {
 		addCallouts(tree, [{ n: 1, line: 2, text: 'x', id: 'f-note-1' }]);
 		const html = toHtml(tree);
 		expect(html).toContain(
-			'<a class="callout" href="#f-note-1" data-note="1" aria-label="Note 1">1</a></span></code></pre>'
+			'<a class="callout" href="#f-note-1" data-note="1" data-twin="skip" aria-label="Note 1">1</a></span></code></pre>'
 		);
 		expect(html).not.toContain('style=');
 	});

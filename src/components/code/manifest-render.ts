@@ -50,6 +50,7 @@ export function addCallouts(tree: Root, notes: (Note & { id: string })[]): void 
 				className: ['callout'],
 				href: `#${note.id}`,
 				dataNote: String(note.n),
+				dataTwin: 'skip',
 				ariaLabel: `Note ${note.n}`,
 			},
 			children: [{ type: 'text', value: String(note.n) }],

@@ -7,7 +7,7 @@ export function getStaticPaths() {
 	return faqEntries.map((entry) => ({ params: { id: entry.data.id }, props: { entry } }));
 }
 
-export const GET: APIRoute = ({ props }) =>
-	new Response(answerMarkdown((props as { entry: FaqEntry }).entry), {
+export const GET: APIRoute = async ({ props }) =>
+	new Response(await answerMarkdown((props as { entry: FaqEntry }).entry), {
 		headers: { 'Content-Type': 'text/markdown; charset=utf-8' },
 	});
