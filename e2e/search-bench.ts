@@ -168,7 +168,12 @@ export function leaks(
 	for (const query of queries.filter((x) => heldOut.includes(x.set))) {
 		const q = squash(query.q);
 		for (const a of asked)
-			if (a.asked.some((t) => squash(t) === q || (q.length > 24 && squash(t).includes(q))))
+			if (
+				a.asked.some((text) => {
+					const t = squash(text);
+					return t === q || (q.length > 24 && t.includes(q)) || (t.length > 24 && q.includes(t));
+				})
+			)
 				out.push({ q: query.q, id: a.id });
 	}
 	return out;
