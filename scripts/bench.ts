@@ -103,7 +103,7 @@ await withServer(async (url) => {
 					: r.rank
 						? ` ${r.rank}`
 						: ' -';
-		const miss = r.answered !== false && r.set !== 'empty' && (r.rank === 0 || r.rank > 3);
+		const miss = r.answered !== false && r.set !== 'empty' && r.rank !== 1;
 		console.log(
 			`${mark}  ${r.ms.toFixed(0).padStart(4)} ms  [${r.set ?? 'typed'}] ${r.q.slice(0, 110)}${r.ref ? `  (${r.ref})` : ''}${miss ? `\n        wanted ${String(r.expect)}; got ${r.hits.slice(0, 3).join(', ')}` : ''}`
 		);

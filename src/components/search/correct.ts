@@ -20,6 +20,8 @@ export interface Lexicon {
 	/** Terms that mean the same here, from the answers' own data; each group lists its spellings. */
 	synonyms: Map<string, string[]>;
 	errors: { text: string; url: string; tokens: string[]; tail: string[] }[];
+	/** Each answer's question: an error its question names is the one it is about. */
+	titles: Map<string, Set<string>>;
 }
 
 /** What the build writes beside the index (search-vocabulary.json); see vocabulary.ts. */
@@ -28,6 +30,8 @@ export interface VocabularyData {
 	df: number[];
 	pages?: number;
 	errors: { text: string; url: string }[];
+	/** Page titles (an answer's question) by URL. */
+	titles?: Record<string, string>;
 	dictionary?: string[];
 	synonyms?: string[][];
 }
@@ -58,6 +62,9 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 			tokens: errorTokens(e.text),
 			tail: errorTokens(distinctivePart(e.text)),
 		})),
+		titles: new Map(
+			Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
+		),
 	};
 }
 
@@ -279,9 +286,12 @@ export function matchErrors(
 		if (tail.length < 2) continue;
 		const hit = tail.filter((t) => q.has(t)).length;
 		if (hit / tail.length < 0.8) continue;
+		const title = lex.titles.get(e.url);
+		// Shared words count; those the answer's own question names count half again, so that of
+		// two answers quoting one message, the one asking about it comes first.
 		const strength = [...new Set(e.tokens)]
 			.filter((t) => q.has(t) && !stopWords.has(t))
-			.reduce((n, t) => n + idf(lex, t), 0);
+			.reduce((n, t) => n + idf(lex, t) * (title?.has(t) ? 1.5 : 1), 0);
 		best.set(e.url, Math.max(best.get(e.url) ?? 0, strength));
 	}
 	return [...best.entries()]

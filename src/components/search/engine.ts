@@ -62,7 +62,7 @@ export const ranking = {
 	termFrequency: 1.0,
 	termSimilarity: 1.0,
 	termSaturation: 1.4,
-	pageLength: 0.75,
+	pageLength: 0.5,
 	metaWeights: { title: 5, asked: 5 },
 };
 
@@ -238,6 +238,31 @@ export function slotsFor(terms: string[], lex: Lexicon | undefined, query: strin
 /** At most this many words are searched on their own, the most telling first. */
 const maxSlots = 8;
 
+/** How many leading pages are read to re-rank them (answers first, known errors pinned). */
+const rerankDepth = 20;
+
+/**
+ * Whether a query reports a problem or asks a question (a paste, a question word, a symptom)
+ * rather than naming a thing to look up: then the FAQ's answers go a little ahead of guide pages.
+ */
+export function looksLikeProblem(raw: string, typed: string): boolean {
+	return (
+		looksPasted(raw) ||
+		/^(?:why|how|what|does|do|did|can|could|is|are|should|when|where|which|will)\b/.test(typed) ||
+		/\b(?:fail\w*|error\w*|not|no|denied|stuck|broken?|cannot|can t|doesn t|don t|won t|unable|time[sd]? ?out|refused|reset|crash\w*|503|502|403|expired?|invalid|missing|wrong|slow|hangs?|stall\w*|drops?)\b/.test(
+			typed
+		)
+	);
+}
+
+/**
+ * Share of a query's weight an FAQ answer gets over a guide page holding the same words when the
+ * query reports a problem, and the share it cedes to the guide when the query names a thing to
+ * look up ("linkerd install", "PeerAuthentication").
+ */
+const answerPrior = 0.15;
+const guidePrior = 0.08;
+
 /** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
 function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
 	const out = new Map<string, number>();
@@ -280,9 +305,12 @@ export async function search(
 		.filter((s) => !s.term.includes(' '))
 		.map((s) => s.searches[0] ?? s.term)
 		.join(' ');
-	const wholeSearches = [...new Set([typed.split(' ').length <= 8 ? query : '', whole])].filter(
-		Boolean
-	);
+	// A short typed query is also searched as a phrase: a command or a resource name then lands
+	// on the page that shows it, not on pages that use its words apart.
+	const phrase = !looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${whole}"` : '';
+	const wholeSearches = [
+		...new Set([typed.split(' ').length <= 8 ? query : '', whole, phrase]),
+	].filter(Boolean);
 	const extra = intents(typed);
 	if (wholeSearches.length === 0 && slots.length === 0 && extra.length === 0) return { hits: [] };
 	const jobs = [...wholeSearches, ...slots.flatMap((s) => s.searches), ...extra];
@@ -304,8 +332,8 @@ export async function search(
 		}
 	};
 	// The whole query, as typed and as key words: a page holding all of it is a strong answer.
-	wholeSearches.forEach((q, i) =>
-		add(runOf.get(q) ?? null, (c) => (i === 0 ? 0.6 : 0.4) * total * c)
+	wholeSearches.forEach((q) =>
+		add(runOf.get(q) ?? null, (c) => (q === phrase ? 0.5 : 0.4) * total * c)
 	);
 	for (const slot of slots) {
 		// A word and its synonyms count once: the best credit among them.
@@ -322,25 +350,28 @@ export async function search(
 			}
 	}
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
-	let ranked = [...fused.values()].sort((a, b) => b.score - a.score);
+	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
+	// The leading pages are read (their text is cached once search is warm) to put answers first:
+	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
+	// of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
-	if (pasted.length > 0) {
-		// A known error text in the paste weighs in by how telling its words are; a sure match
-		// (a whole message, not a common phrase) goes first.
-		const head = ranked.slice(0, 20);
-		const urls = await Promise.all(head.map((r) => r.result.data().then((d) => d.url)));
-		const same = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
-		const order = head.map((r, i) => {
-			const m = pasted.find((p) => same(p.url, urls[i] ?? '\0'));
-			return { r, pin: m?.pin ? m.strength : 0, boost: m && !m.pin ? m.strength : 0 };
-		});
-		order.sort((a, b) => b.pin - a.pin || b.r.score + b.boost - (a.r.score + a.boost));
-		ranked = [...order.map((o) => o.r), ...ranked.slice(20)];
-	}
-	const top = ranked.slice(0, limit);
-	const datas = await Promise.all(top.map((t) => t.result.data()));
+	const problem = looksLikeProblem(raw, typed);
+	const datas = await Promise.all(ranked.map((r) => r.result.data()));
+	const order = ranked.map((r, i) => {
+		const d = datas[i] as PagefindData;
+		const m = pasted.find((p) => p.url === d.url);
+		const prior = d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0;
+		return {
+			r,
+			d,
+			pin: m?.pin ? m.strength : 0,
+			score: r.score + prior + (m && !m.pin ? m.strength : 0),
+		};
+	});
+	order.sort((a, b) => b.pin - a.pin || b.score - a.score);
+	const top = order.slice(0, limit);
 	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
-	const hits = datas.map((d) => {
+	const hits = top.map(({ d }) => {
 		const sub = bestSub(d, hitTerms);
 		return {
 			url: sub?.url ?? d.url,
@@ -354,7 +385,7 @@ export async function search(
 		hits,
 		searched: changed ? query : undefined,
 		analysis,
-		weak: weakness(slots, [...absent], top[0]?.held),
+		weak: weakness(slots, [...absent], top[0]?.r.held),
 	};
 }
 

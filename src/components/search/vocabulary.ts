@@ -162,6 +162,7 @@ export function buildVocabulary(
 ): Vocabulary {
 	const df = new Map<string, number>();
 	const errors: Vocabulary['errors'] = [];
+	const titles: Vocabulary['titles'] = {};
 	let pages = 0;
 	for (const file of listPages(distDir)) {
 		const tree = fromHtml(readFileSync(join(distDir, file), 'utf8'));
@@ -169,6 +170,11 @@ export function buildVocabulary(
 		if (!body) continue;
 		pages++;
 		const url = urlOfFile(file, base);
+		const h1 = select('h1', body);
+		if (h1)
+			titles[url] = textOf(h1, () => false)
+				.replace(/\s+/g, ' ')
+				.trim();
 		const seen = new Set(tokenize(textOf(body, ignoredIn(tree))));
 		for (const el of selectAll('[data-asked]', tree)) {
 			const asked = String(el.properties['dataAsked'] ?? '').split(' · ');
@@ -189,6 +195,7 @@ export function buildVocabulary(
 		df: counts,
 		pages,
 		errors,
+		titles,
 		dictionary: keepList({ words, df: counts }, dictionary),
 		synonyms: synonymGroups(glossary, new Set(words)),
 	};
