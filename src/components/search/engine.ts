@@ -385,7 +385,8 @@ export async function search(
 		hits,
 		searched: changed ? query : undefined,
 		analysis,
-		weak: weakness(slots, [...absent], top[0]?.r.held),
+		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
+		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
 }
 
