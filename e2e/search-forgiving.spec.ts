@@ -81,3 +81,23 @@ test('a pasted error lands on the answer that quotes it', async ({ page }) => {
 		/\/faq\/envoy-upstream-connect-error\//
 	);
 });
+
+// istio/istio#19454: the guide has no answer for Envoy's circuit-breaker "overflow"; the results
+// share the message's other words, so they are shown, but the panel says they miss the telling one.
+test('weak results say so and offer troubleshooting and the FAQ', async ({ page }) => {
+	await page.goto(`search/?q=${encodeURIComponent('envoy reset reason overflow')}`);
+	const main = page.locator('main');
+	await expect(main.locator('[role="option"]').first()).toBeVisible();
+	const notice = main.locator('.search-weak');
+	await expect(notice).toContainText('No page here holds overflow');
+	const links = main.locator('.search-notice');
+	await expect(links.getByRole('link', { name: 'troubleshooting by error text' })).toBeVisible();
+	await expect(links.getByRole('link', { name: 'the FAQ' })).toBeVisible();
+	// A query the results answer gets no such notice.
+	await page.goto(`search/?q=${encodeURIComponent('windows nodes')}`);
+	await expect(main.locator('[role="option"]').first()).toHaveAttribute(
+		'href',
+		/\/faq\/windows-nodes\//
+	);
+	await expect(main.locator('.search-weak')).toHaveCount(0);
+});

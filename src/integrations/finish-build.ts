@@ -3,7 +3,18 @@ import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
 import { writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
-import { buildVocabulary } from '../components/search/vocabulary.ts';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { buildVocabulary, readDictionary } from '../components/search/vocabulary.ts';
+import { excludeSelectors } from '../components/search/index-exclusions.ts';
+import { loadGlossary } from '../lib/content-files.ts';
+import wordList from 'word-list';
+
+/** Real words search never "corrects": English (word-list) and Kubernetes terms (cspell's k8s list). */
+const dictionaryFiles = [
+	wordList,
+	join(dirname(createRequire(import.meta.url).resolve('@cspell/dict-k8s')), 'dict/k8s.txt'),
+];
 
 /**
  * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),
@@ -17,6 +28,7 @@ export function finishBuild(base: string): AstroIntegration {
 				const site = fileURLToPath(dir);
 				const { index, errors } = await pagefind.createIndex({
 					forceLanguage: 'en',
+					excludeSelectors,
 				});
 				if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
 				const added = await index.addDirectory({ path: site });
@@ -27,10 +39,15 @@ export function finishBuild(base: string): AstroIntegration {
 					throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
 				logger.info(`indexed ${added.page_count} pages into ${site}pagefind`);
 				await pagefind.close();
-				const vocabulary = buildVocabulary(site, base);
+				const vocabulary = buildVocabulary(
+					site,
+					base,
+					loadGlossary(),
+					readDictionary(dictionaryFiles)
+				);
 				writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 				logger.info(
-					`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error texts`
+					`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups`
 				);
 				// Last, once every file exists, so the offline copy includes the search index.
 				const sw = writeServiceWorker(site, base);

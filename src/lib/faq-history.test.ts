@@ -50,12 +50,12 @@ describe('answer revision history', () => {
 		expect(problem).toMatch(/^sample: no revision history .*npm run faq:revise -- sample/);
 	});
 
-	it('ignores edits outside the answer text (sources, related links, version stamp)', () => {
+	it('ignores edits outside the answer text (sources, asked, related links, version stamp)', () => {
 		const body = 'Same body.';
 		const dir = fixture(body, historyOf(answerText(answer(body))));
 		const withSources = answer(body).replace(
 			'category: basics',
-			'category: basics\nsources:\n  - title: A source\n    url: https://example.com/'
+			'category: basics\nsources:\n  - title: A source\n    url: https://example.com/\nasked:\n  - how do other people ask this'
 		);
 		writeFileSync(join(dir, 'sample.mdx'), withSources);
 		expect(historyProblems(dir)).toEqual([]);

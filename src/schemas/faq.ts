@@ -97,5 +97,11 @@ export function faqSchema<M extends z.ZodType>(meshRef: M) {
 		 * above the answer and indexed, so a pasted error finds it.
 		 */
 		errors: z.array(z.string().min(8)).default([]),
+		/**
+		 * Other ways people ask this: paraphrases, titles of the upstream issues it answers, error
+		 * texts. Indexed by search with the question's weight and shown nowhere else; not part of
+		 * the revision text, so adding one needs no new revision.
+		 */
+		asked: z.array(z.string().min(4).max(300)).default([]),
 	});
 }

@@ -7,10 +7,9 @@ import {
 	looksPasted,
 	makeLexicon,
 	matchErrors,
-	rarestTerms,
 	suggestions,
 } from './correct.ts';
-import { tokenize } from './vocabulary.ts';
+import { keepList, synonymGroups, tokenize } from './vocabulary.ts';
 
 const words = [
 	['istio', 60],
@@ -27,16 +26,34 @@ const words = [
 	['ztunnel', 25],
 	['hpa', 2],
 	['tunnel', 4],
+	['stuck', 3],
+	['choosing', 2],
+	['sticks', 2],
+	['unauthenticated', 2],
+	['connection', 40],
+	['upstream', 9],
+	['headers', 8],
+	['disconnect', 3],
+	['termination', 2],
+	['rbac', 4],
+	['access', 30],
+	['denied', 6],
+	['refused', 5],
+	['healthy', 4],
 ] as const;
 const lex = makeLexicon({
 	words: words.map(([w]) => w),
 	df: words.map(([, n]) => n),
+	pages: 160,
+	dictionary: ['sticky', 'closing', 'unauthorized', 'xylophone', 'orchestra', 'stack'],
 	errors: [
 		{
 			text: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
 			url: '/faq/envoy-upstream-connect-error/',
 		},
 		{ text: 'RBAC: access denied', url: '/faq/rbac-access-denied/' },
+		{ text: 'connection refused', url: '/faq/crashloop-after-enrol/' },
+		{ text: 'no healthy upstream', url: '/faq/no-healthy-upstream/' },
 	],
 });
 
@@ -85,17 +102,62 @@ describe('typo correction', () => {
 	it('reports an honest empty when no word is on the site, with close words to offer', () => {
 		const a = analyse(lex, ['xylophone', 'orchestra']);
 		expect(a.empty).toBe(true);
-		expect(a.unknown).toEqual(['xylophone', 'orchestra']);
+		expect(a.absent).toEqual(['xylophone', 'orchestra']);
+		expect(analyse(lex, ['quizzically']).unknown).toEqual(['quizzically']);
 		expect(analyse(lex, ['tunel']).corrections).toEqual([{ from: 'tunel', to: 'tunnel' }]);
-		expect(suggestions(lex, 'ztunel')).toEqual(['ztunnel', 'tunnel']);
+		expect(suggestions(lex, 'ztunel')).toEqual(['ztunnel']);
+		expect(suggestions(lex, 'ztunel', 2)).toEqual(['ztunnel', 'tunnel']);
 	});
 
 	it('drops unknown words but keeps searching the known ones', () => {
-		expect(analyse(lex, ['linkerd', 'xylophone'])).toMatchObject({
+		expect(analyse(lex, ['linkerd', 'qzxv'])).toMatchObject({
 			query: 'linkerd',
-			unknown: ['xylophone'],
+			unknown: ['qzxv'],
 			empty: false,
 		});
+	});
+
+	// Real words the site happens not to use were "corrected" into unrelated site words, which
+	// then steered the results (issue 21).
+	it('keeps real words as typed: only a misspelling is corrected', () => {
+		expect(analyse(lex, ['sticky', 'sessions']).corrections).toEqual([]);
+		expect(analyse(lex, ['sticky']).absent).toEqual(['sticky']);
+		expect(analyse(lex, ['closing', 'connection']).query).toBe('closing connection');
+		expect(analyse(lex, ['unauthorized']).corrections).toEqual([]);
+		// One slip from a site word, but a real word: kept. A misspelling: corrected.
+		expect(analyse(lex, ['stack']).corrections).toEqual([]);
+		expect(analyse(lex, ['stcuk']).corrections).toEqual([{ from: 'stcuk', to: 'stuck' }]);
+	});
+});
+
+describe('the dictionary search ships', () => {
+	it('holds only the real words a correction would otherwise replace', () => {
+		const v = { words: words.map(([w]) => w), df: words.map(([, n]) => n) };
+		expect(
+			keepList(v, ['stack', 'sticky', 'closing', 'xylophone', 'linkerd', 'tunnels', 'zebra'])
+		).toEqual(['stack', 'sticky']);
+	});
+});
+
+describe('synonyms from the site data', () => {
+	it('pairs glossary acronyms with their expansions and status codes with their names', () => {
+		expect(
+			synonymGroups(
+				[
+					{ term: 'mTLS (mutual TLS)', match: ['mTLS', 'mutual TLS'] },
+					{ term: 'CRD (CustomResourceDefinition)', match: ['CRD', 'CRDs'] },
+					{ term: 'Server (Linkerd)', match: ['Server resource'] },
+					{ term: 'Waypoint', match: ['waypoint', 'waypoints'] },
+				],
+				new Set(['503', '403'])
+			)
+		).toEqual([
+			['mtls', 'mutual tls'],
+			['crd', 'crds', 'customresourcedefinition'],
+			['waypoint', 'waypoints'],
+			['403', 'forbidden'],
+			['503', 'service unavailable'],
+		]);
 	});
 });
 
@@ -106,21 +168,37 @@ describe('pasted errors', () => {
 	});
 
 	it('finds the answer that quotes the error, whole or nearly, in any case', () => {
-		expect(
-			matchErrors(
-				lex,
-				'upstream connect error or disconnect/reset before headers. reset reason: connection termination'
-			)
-		).toEqual(['/faq/envoy-upstream-connect-error/']);
-		expect(matchErrors(lex, 'HTTP 403: rbac: access denied')).toEqual(['/faq/rbac-access-denied/']);
+		const [envoy] = matchErrors(
+			lex,
+			'upstream connect error or disconnect/reset before headers. reset reason: connection termination'
+		);
+		expect(envoy).toMatchObject({ url: '/faq/envoy-upstream-connect-error/', pin: true });
+		expect(matchErrors(lex, 'HTTP 403: rbac: access denied').map((m) => m.url)).toEqual([
+			'/faq/rbac-access-denied/',
+		]);
 		expect(matchErrors(lex, 'access to the cluster')).toEqual([]);
 	});
 
-	it('falls back to the rarest known words of a long message', () => {
-		expect(rarestTerms(lex, ['istio', 'httproute', 'ztunnel', 'unknownword'], 2)).toEqual([
-			'httproute',
-			'ztunnel',
-		]);
+	// istio/istio#19454: "reset reason: overflow" shares everything with "reset reason: connection
+	// termination" but the part that says what happened; it must not be taken for it.
+	it('matches a known error only on its distinctive part, never on shared boilerplate', () => {
+		expect(
+			matchErrors(
+				lex,
+				'upstream connect error or disconnect/reset before headers. reset reason: overflow'
+			)
+		).toEqual([]);
+	});
+
+	// istio/istio#21266: "connection refused" inside a long log line is a common phrase, not the
+	// message an answer quotes; it may nudge, never pin.
+	it('never pins an answer on a common phrase inside a long log line', () => {
+		const m = matchErrors(
+			lex,
+			'Error connecting to 127.0.0.6:15002: dial tcp 127.0.0.1:0->127.0.0.6:15002: connect connection refused'
+		);
+		expect(m.map((x) => [x.url, x.pin])).toEqual([['/faq/crashloop-after-enrol/', false]]);
+		expect(matchErrors(lex, '503 no healthy upstream')[0]?.url).toBe('/faq/no-healthy-upstream/');
 	});
 });
 

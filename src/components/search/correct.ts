@@ -1,3 +1,5 @@
+import { stopWords } from './query-plan.ts';
+
 /**
  * Typo tolerance, honest empties and pasted errors, on top of Pagefind (which matches whole words
  * and prefixes only). Pure functions over the vocabulary the build writes; unit-tested.
@@ -6,16 +8,35 @@
 export interface Lexicon {
 	/** Pages each word appears on. */
 	df: Map<string, number>;
+	/** Pages indexed: what rarity is measured against. */
+	pages: number;
 	/** Words by first letter, for candidate lookup. */
 	byInitial: Map<string, string[]>;
-	errors: { text: string; url: string; tokens: Set<string> }[];
+	/**
+	 * Real words (English and Kubernetes) that the site does not use but that are close to a site
+	 * word: they are kept as typed, never "corrected" into that site word.
+	 */
+	dictionary: Set<string>;
+	/** Terms that mean the same here, from the answers' own data; each group lists its spellings. */
+	synonyms: Map<string, string[]>;
+	errors: { text: string; url: string; tokens: string[]; tail: string[] }[];
+	/** Each answer's question: an error its question names is the one it is about. */
+	titles: Map<string, Set<string>>;
 }
 
-export function makeLexicon(v: {
+/** What the build writes beside the index (search-vocabulary.json); see vocabulary.ts. */
+export interface VocabularyData {
 	words: string[];
 	df: number[];
+	pages?: number;
 	errors: { text: string; url: string }[];
-}): Lexicon {
+	/** Page titles (an answer's question) by URL. */
+	titles?: Record<string, string>;
+	dictionary?: string[];
+	synonyms?: string[][];
+}
+
+export function makeLexicon(v: VocabularyData): Lexicon {
 	const df = new Map<string, number>();
 	const byInitial = new Map<string, string[]>();
 	v.words.forEach((w, i) => {
@@ -24,11 +45,32 @@ export function makeLexicon(v: {
 		list.push(w);
 		byInitial.set(w[0] ?? '', list);
 	});
+	const synonyms = new Map<string, string[]>();
+	for (const group of v.synonyms ?? [])
+		for (const term of group)
+			synonyms.set(term, [
+				...new Set([...(synonyms.get(term) ?? []), ...group.filter((t) => t !== term)]),
+			]);
 	return {
 		df,
+		pages: v.pages ?? Math.max(1, ...v.df),
 		byInitial,
-		errors: v.errors.map((e) => ({ ...e, tokens: new Set(errorTokens(e.text)) })),
+		dictionary: new Set(v.dictionary ?? []),
+		synonyms,
+		errors: v.errors.map((e) => ({
+			...e,
+			tokens: errorTokens(e.text),
+			tail: errorTokens(distinctivePart(e.text)),
+		})),
+		titles: new Map(
+			Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
+		),
 	};
+}
+
+/** How telling a word is: rare words weigh more, words nowhere on the site the most. */
+export function idf(lex: Lexicon, term: string): number {
+	return Math.log((lex.pages + 1) / ((lex.df.get(term) ?? 0) + 0.5));
 }
 
 const rows = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
@@ -82,9 +124,12 @@ export function correctable(term: string): boolean {
 	return term.length >= 4 && /^[a-z]+$/.test(term);
 }
 
-/** How far a typo may be from the word meant, by length. */
-function allowance(term: string): number {
-	return term.length <= 5 ? 1 : 2;
+/**
+ * How far a typo may be from the word meant, by length: one slip, two in a long word. Readers'
+ * typos are nearly always one slip; a wider net turns real words into site words.
+ */
+export function allowance(term: string): number {
+	return term.length <= 8 ? 1 : 2;
 }
 
 /** Whether a word is on the site, allowing simple plurals and verb endings. */
@@ -141,21 +186,33 @@ export interface Analysis {
 	corrections: { from: string; to: string }[];
 	/** Words that are nowhere on the site and had no close match. */
 	unknown: string[];
+	/** Real words (in the dictionary) that the site does not use: kept, never corrected. */
+	absent: string[];
 	/** True when no word of the query is on the site: show no results, only suggestions. */
 	empty: boolean;
 	/** Site words close to the unknown ones, for "did you mean". */
 	didYouMean: string[];
 }
 
-/** Decides what to search for: corrects what can be corrected, and says when nothing can match. */
+/**
+ * Decides what to search for: corrects what can only be a misspelling, and says when nothing can
+ * match. A word in the dictionary is a real word, not a typo, even when the site never uses it:
+ * "sticky" must not become "stuck", nor "closing" "choosing".
+ */
 export function analyse(lex: Lexicon, terms: string[]): Analysis {
 	const corrections: Analysis['corrections'] = [];
 	const unknown: string[] = [];
+	const absent: string[] = [];
 	const didYouMean: string[] = [];
 	const out: string[] = [];
 	terms.forEach((t, i) => {
 		const last = i === terms.length - 1;
 		if (!correctable(t) || known(lex, t, last)) {
+			out.push(t);
+			return;
+		}
+		if (inDictionary(lex, t)) {
+			absent.push(t);
 			out.push(t);
 			return;
 		}
@@ -172,9 +229,18 @@ export function analyse(lex: Lexicon, terms: string[]): Analysis {
 		query: out.join(' '),
 		corrections,
 		unknown,
-		empty: out.length === 0,
+		absent,
+		empty: out.length === absent.length,
 		didYouMean: [...new Set(didYouMean)].slice(0, 4),
 	};
+}
+
+/** Whether a word (or its singular, or its stem) is a real word the dictionary knows. */
+export function inDictionary(lex: Lexicon, term: string): boolean {
+	if (lex.dictionary.has(term)) return true;
+	for (const variant of [term.replace(/(?:es|s|ed|ing|ly)$/, ''), term.replace(/s$/, '')])
+		if (variant !== term && variant.length > 3 && lex.dictionary.has(variant)) return true;
+	return false;
 }
 
 /** Tokens of an error text that identify it: no numbers, no one-letter words. */
@@ -188,26 +254,47 @@ export function looksPasted(raw: string): boolean {
 }
 
 /**
- * Answers whose quoted error text the pasted query contains (or nearly: 80 % of the error's
- * words, in any order), best match first. A phrase match beats any bag-of-words ranking.
+ * The part of an error text that tells it apart from its relatives: what follows the last ": ".
+ * "upstream connect error or disconnect/reset before headers. reset reason: connection
+ * termination" and "... reset reason: overflow" share everything but that.
  */
-export function matchErrors(lex: Lexicon, raw: string): string[] {
-	const q = new Set(errorTokens(raw));
-	if (q.size === 0) return [];
-	const scored = lex.errors
-		.map((e) => {
-			const hit = [...e.tokens].filter((t) => q.has(t)).length;
-			return { url: e.url, cover: hit / Math.max(e.tokens.size, 1), hit };
-		})
-		.filter((s) => s.cover >= 0.8 && s.hit >= 2)
-		.sort((a, b) => b.cover - a.cover || b.hit - a.hit);
-	return [...new Set(scored.map((s) => s.url))];
+export function distinctivePart(text: string): string {
+	const at = text.lastIndexOf(': ');
+	const tail = at >= 0 ? text.slice(at + 2) : text;
+	return errorTokens(tail).filter((t) => !stopWords.has(t)).length >= 2 ? tail : text;
 }
 
-/** The rarest known words of a long query: what identifies a pasted message once no phrase matches. */
-export function rarestTerms(lex: Lexicon, terms: string[], n = 3): string[] {
-	return [...new Set(terms)]
-		.filter((t) => lex.df.has(t))
-		.sort((a, b) => (lex.df.get(a) ?? 0) - (lex.df.get(b) ?? 0))
-		.slice(0, n);
+/** How sure a match is, by the rarity of the words it shares; a pin needs at least this much. */
+const pinStrength = 12;
+
+/**
+ * Answers whose quoted error text a pasted query contains, strongest first. A text matches only
+ * on its distinctive part (at least 80 % of its words, which must be two or more): shared
+ * boilerplate never decides. Strength is the rarity of every word of the text the query holds,
+ * so "connection refused" inside a long log line counts for little and a whole Envoy message for
+ * much. `pin` marks matches sure enough to put first.
+ */
+export function matchErrors(
+	lex: Lexicon,
+	raw: string
+): { url: string; strength: number; pin: boolean }[] {
+	const q = new Set(errorTokens(raw));
+	if (q.size === 0) return [];
+	const best = new Map<string, number>();
+	for (const e of lex.errors) {
+		const tail = e.tail.filter((t) => !stopWords.has(t));
+		if (tail.length < 2) continue;
+		const hit = tail.filter((t) => q.has(t)).length;
+		if (hit / tail.length < 0.8) continue;
+		const title = lex.titles.get(e.url);
+		// Shared words count; those the answer's own question names count half again, so that of
+		// two answers quoting one message, the one asking about it comes first.
+		const strength = [...new Set(e.tokens)]
+			.filter((t) => q.has(t) && !stopWords.has(t))
+			.reduce((n, t) => n + idf(lex, t) * (title?.has(t) ? 1.5 : 1), 0);
+		best.set(e.url, Math.max(best.get(e.url) ?? 0, strength));
+	}
+	return [...best.entries()]
+		.map(([url, strength]) => ({ url, strength, pin: strength >= pinStrength }))
+		.sort((a, b) => b.strength - a.strength);
 }

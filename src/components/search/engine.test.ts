@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bestSub, safeExcerpt, warmFragments } from './engine.ts';
+import {
+	bestSub,
+	looksLikeProblem,
+	safeExcerpt,
+	slotsFor,
+	warmFragments,
+	weakness,
+} from './engine.ts';
+import { makeLexicon } from './correct.ts';
 import { filtersFromUrl } from './ui.ts';
 
 describe('results', () => {
@@ -114,5 +122,66 @@ describe('results', () => {
 		expect(filtersFromUrl('?mesh=cilium', { ...allowed, mesh: ['cilium'] }).mesh).toEqual([
 			'cilium',
 		]);
+	});
+});
+
+describe('ranking by rare words', () => {
+	const lex = makeLexicon({
+		words: [
+			'ambient',
+			'mode',
+			'support',
+			'windows',
+			'tap',
+			'linkerd',
+			'io',
+			'mtls',
+			'mutual',
+			'tls',
+		],
+		df: [60, 57, 32, 3, 4, 96, 43, 33, 20, 40],
+		pages: 166,
+		errors: [],
+		synonyms: [['mtls', 'mutual tls']],
+	});
+
+	// istio/istio#58099: the shared words "ambient" and "mode" must not outweigh "windows".
+	it('weighs the rare, telling word of a question above the words every page shares', () => {
+		const slots = slotsFor(
+			['ambient', 'mode', 'support', 'windows'],
+			lex,
+			'ambient mode support windows'
+		);
+		expect(slots[0]).toMatchObject({ term: 'windows', telling: true });
+		expect(slots[0]?.weight).toBeGreaterThan(
+			3 * (slots.find((s) => s.term === 'ambient')?.weight ?? 0)
+		);
+	});
+
+	it('searches a compound the site lacks by the parts it has, and synonyms with their word', () => {
+		expect(
+			slotsFor(['tap.linkerd.io/v1alpha1'], lex, 'tap.linkerd.io/v1alpha1')[0]?.searches
+		).toEqual(['tap linkerd io']);
+		expect(slotsFor(['mtls'], lex, 'mtls')[0]?.searches).toEqual(['mtls', 'mutual tls']);
+		expect(slotsFor(['mutual', 'tls'], lex, 'mutual tls').map((s) => s.term)).toContain(
+			'mutual tls'
+		);
+	});
+
+	it('calls results weak when the best one misses the telling words', () => {
+		const slots = slotsFor(['ambient', 'mode', 'windows'], lex, 'ambient mode windows');
+		expect(weakness(slots, [], new Set(['ambient', 'mode']))).toEqual(['windows']);
+		expect(weakness(slots, [], new Set(['ambient', 'windows']))).toBeUndefined();
+		// "overflow" is a real word the site never uses: results cannot hold it.
+		expect(weakness(slots, ['overflow'], new Set(['windows']))).toEqual(['overflow']);
+	});
+
+	it('puts answers first for problems and questions, guides for things to look up', () => {
+		expect(
+			looksLikeProblem('Does ambient mode support windows', 'does ambient mode support windows')
+		).toBe(true);
+		expect(looksLikeProblem('pods stuck in init', 'pods stuck in init')).toBe(true);
+		expect(looksLikeProblem('PeerAuthentication', 'peerauthentication')).toBe(false);
+		expect(looksLikeProblem('linkerd install', 'linkerd install')).toBe(false);
 	});
 });

@@ -1,12 +1,12 @@
-import { keyTerms, normalise, planQueries } from './query-plan';
+import { intents, keyTerms, normalise, partsOf } from './query-plan';
 import {
 	analyse,
 	looksPasted,
 	makeLexicon,
 	matchErrors,
-	rarestTerms,
 	type Analysis,
 	type Lexicon,
+	type VocabularyData,
 } from './correct';
 
 /** One hit as the search UI shows it. */
@@ -53,6 +53,19 @@ interface Pagefind {
 	): Promise<{ results: PagefindResult[] } | null>;
 }
 
+/**
+ * Pagefind's ranking, tuned on the benchmark's tuning sets (bench/search-queries.yaml and
+ * bench/tuning.yaml). The other ways an answer is asked (`asked`, searchable metadata on the
+ * answer's page) weigh as much as its question (the page title).
+ */
+export const ranking = {
+	termFrequency: 1.0,
+	termSimilarity: 1.0,
+	termSaturation: 1.4,
+	pageLength: 0.5,
+	metaWeights: { title: 5, asked: 5 },
+};
+
 let loading: Promise<Pagefind> | undefined;
 
 /** Loads Pagefind from the site's own files, once; nothing else is fetched. */
@@ -60,7 +73,7 @@ export function loadPagefind(base: string): Promise<Pagefind> {
 	loading ??= (async () => {
 		const url = `${base}pagefind/pagefind.js`;
 		const pf = (await import(/* @vite-ignore */ url)) as Pagefind;
-		await pf.options({ baseUrl: base, excerptLength: 24 });
+		await pf.options({ baseUrl: base, excerptLength: 24, ranking });
 		await pf.init();
 		return pf;
 	})();
@@ -76,7 +89,7 @@ let vocabulary: Promise<Lexicon | undefined> | undefined;
 export function loadVocabulary(base: string): Promise<Lexicon | undefined> {
 	vocabulary ??= fetch(`${base}search-vocabulary.json`)
 		.then((r) => (r.ok ? r.json() : undefined))
-		.then((v) => (v ? makeLexicon(v as Parameters<typeof makeLexicon>[0]) : undefined))
+		.then((v) => (v ? makeLexicon(v as VocabularyData) : undefined))
 		.catch(() => undefined);
 	return vocabulary;
 }
@@ -143,26 +156,129 @@ export function bestSub(data: PagefindData, terms: string[]): PagefindSub | unde
 	return ranked.filter((x) => x.score > 0).sort((a, b) => b.score - a.score)[0]?.s;
 }
 
-/** Weight of each planned search: the query as typed counts most, single terms least. */
-function weightOf(i: number, total: number): number {
-	if (i === 0) return 3;
-	if (i === 1) return 2;
-	return Math.max(0.3, 1.5 - (i / Math.max(total, 1)) * 1.2);
-}
-
 /** What a search found, and what it did to the query on the way. */
 export interface Outcome {
 	hits: Hit[];
 	/** The query actually searched, when typos were corrected or unknown words dropped. */
 	searched?: string | undefined;
 	analysis?: Analysis | undefined;
+	/**
+	 * The query's telling words that no result holds, when they outweigh the ones the results do
+	 * hold: the results are weak and the panel says so.
+	 */
+	weak?: string[] | undefined;
+}
+
+/** One word of the query as search weighs it: the searches that find it and how telling it is. */
+interface Slot {
+	term: string;
+	searches: string[];
+	weight: number;
+	/** A rare word: if no result holds it, the results are weak. */
+	telling: boolean;
+}
+
+/** Pages a word is on, allowing for a word still being typed (its most common extension). */
+function pagesWith(lex: Lexicon, term: string): number {
+	const exact = lex.df.get(term);
+	if (exact !== undefined) return exact;
+	let most = 0;
+	for (const w of lex.byInitial.get(term[0] ?? '') ?? [])
+		if (w.startsWith(term)) most = Math.max(most, lex.df.get(w) ?? 0);
+	for (const variant of [`${term}s`, term.replace(/(?:es|s|ed|ing)$/, '')])
+		most = Math.max(most, lex.df.get(variant) ?? 0);
+	return most;
+}
+
+/** A word is telling when few pages hold it: at most 8 % of them, and never fewer than three. */
+const tellingShare = 0.08;
+
+/**
+ * The words to search for, each with its weight: the rarer a word on the site, the more it
+ * counts. A compound the site does not hold whole (`tap.linkerd.io/v1alpha1`) is searched by the
+ * parts it does hold; words the site has no page for are left out of the searches.
+ */
+export function slotsFor(terms: string[], lex: Lexicon | undefined, query: string): Slot[] {
+	if (!lex) return terms.map((t) => ({ term: t, searches: [t], weight: 1, telling: false }));
+	const rare = Math.max(3, lex.pages * tellingShare);
+	const weigh = (df: number) => Math.log((lex.pages + 1) / (df + 0.5));
+	const slots: Slot[] = [];
+	for (const term of terms) {
+		const df = pagesWith(lex, term);
+		if (df > 0) {
+			const alts = (lex.synonyms.get(term) ?? []).filter((a) =>
+				pagesWith(lex, a.split(' ')[0] ?? a)
+			);
+			slots.push({ term, searches: [term, ...alts], weight: weigh(df), telling: df <= rare });
+			continue;
+		}
+		const parts = partsOf(term).filter((p) => pagesWith(lex, p) > 0);
+		if (parts.length > 0) {
+			const dfs = parts.map((p) => pagesWith(lex, p));
+			slots.push({
+				term,
+				searches: [parts.join(' ')],
+				weight: weigh(Math.min(...dfs)),
+				telling: Math.min(...dfs) <= rare,
+			});
+		}
+	}
+	// Synonyms of whole phrases ("mutual tls" for "mtls") are searched as one more word.
+	for (const [phrase, alts] of lex.synonyms)
+		if (phrase.includes(' ') && ` ${query} `.includes(` ${phrase} `))
+			slots.push({
+				term: phrase,
+				searches: [phrase, ...alts],
+				weight: Math.max(...phrase.split(' ').map((w) => weigh(pagesWith(lex, w)))),
+				telling: false,
+			});
+	return slots.sort((a, b) => b.weight - a.weight).slice(0, maxSlots);
+}
+
+/** At most this many words are searched on their own, the most telling first. */
+const maxSlots = 8;
+
+/** How many leading pages are read to re-rank them (answers first, known errors pinned). */
+const rerankDepth = 20;
+
+/**
+ * Whether a query reports a problem or asks a question (a paste, a question word, a symptom)
+ * rather than naming a thing to look up: then the FAQ's answers go a little ahead of guide pages.
+ */
+export function looksLikeProblem(raw: string, typed: string): boolean {
+	return (
+		looksPasted(raw) ||
+		/^(?:why|how|what|does|do|did|can|could|is|are|should|when|where|which|will)\b/.test(typed) ||
+		/\b(?:fail\w*|error\w*|not|no|denied|stuck|broken?|cannot|can t|doesn t|don t|won t|unable|time[sd]? ?out|refused|reset|crash\w*|503|502|403|expired?|invalid|missing|wrong|slow|hangs?|stall\w*|drops?)\b/.test(
+			typed
+		)
+	);
 }
 
 /**
- * Corrects the query against the site's vocabulary, runs the planned searches, fuses their
- * rankings (reciprocal rank, weighted by how specific each search was), puts answers whose
- * quoted error text a pasted query contains first, and returns the top hits with the section
- * each one lands on. `exact` skips the correction (the reader's "search instead for").
+ * Share of a query's weight an FAQ answer gets over a guide page holding the same words when the
+ * query reports a problem, and the share it cedes to the guide when the query names a thing to
+ * look up ("linkerd install", "PeerAuthentication").
+ */
+const answerPrior = 0.15;
+const guidePrior = 0.08;
+
+/** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
+function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
+	const out = new Map<string, number>();
+	const results = run?.results ?? [];
+	const top = results[0]?.score ?? 0;
+	for (const r of results) out.set(r.id, 0.35 + 0.65 * (top > 0 ? r.score / top : 0));
+	return out;
+}
+
+/**
+ * Corrects the query against the site's vocabulary, searches for the whole query and for each of
+ * its telling words, and ranks pages by how much of the query's rarity they hold (a page with the
+ * one rare word beats a page with three words every page has). Answers whose quoted error text a
+ * pasted query contains (on its distinctive part) come first. Returns the top hits with the
+ * section each one lands on, and says when no result holds the query's rare words. `exact` skips
+ * the correction (the reader's "search instead for").
  */
 export async function search(
 	pf: Pagefind,
@@ -172,41 +288,90 @@ export async function search(
 	lex?: Lexicon,
 	exact = false
 ): Promise<Outcome> {
-	const terms = keyTerms(normalise(raw));
+	const typed = normalise(raw);
+	const terms = keyTerms(typed);
 	const analysis = lex && !exact && terms.length > 0 ? analyse(lex, terms) : undefined;
 	if (analysis?.empty) return { hits: [], analysis };
 	const changed = analysis && (analysis.corrections.length > 0 || analysis.unknown.length > 0);
-	const query = changed ? analysis.query : raw;
-	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
-	const plan = planQueries(query);
-	if (lex && looksPasted(raw)) plan.push(rarestTerms(lex, keyTerms(normalise(raw))).join(' '));
-	if (plan.length === 0) return { hits: [] };
-	const runs = await Promise.all(plan.filter(Boolean).map((q) => pf.search(q, { filters })));
-	const fused = new Map<string, { score: number; result: PagefindResult }>();
-	runs.forEach((run, i) => {
-		(run?.results ?? []).slice(0, 20).forEach((result, rank) => {
-			const prev = fused.get(result.id);
-			const add = weightOf(i, plan.length) / (3 + rank);
-			fused.set(result.id, { score: (prev?.score ?? 0) + add, result: prev?.result ?? result });
-		});
-	});
-	let ranked = [...fused.values()].sort((a, b) => b.score - a.score);
-	if (pasted.length > 0) {
-		// A phrase match on the quoted error outranks any bag-of-words score.
-		const head = ranked.slice(0, 20);
-		const urls = await Promise.all(head.map((r) => r.result.data().then((d) => d.url)));
-		const rank = (i: number) => {
-			const at = pasted.findIndex((u) => urls[i]?.startsWith(u) || u.startsWith(urls[i] ?? '\0'));
-			return at < 0 ? Infinity : at;
-		};
-		const order = head.map((r, i) => ({ r, i, p: rank(i) }));
-		order.sort((a, b) => a.p - b.p || a.i - b.i);
-		ranked = [...order.map((o) => o.r), ...ranked.slice(20)];
+	const query = changed ? analysis.query : typed;
+	const searched = analysis ? analysis.query.split(' ').filter(Boolean) : terms;
+	const absent = new Set(analysis?.absent ?? []);
+	const slots = slotsFor(
+		[...new Set(searched)].filter((t) => !absent.has(t)),
+		lex,
+		query
+	);
+	const whole = slots
+		.filter((s) => !s.term.includes(' '))
+		.map((s) => s.searches[0] ?? s.term)
+		.join(' ');
+	// A short typed query is also searched as a phrase: a command or a resource name then lands
+	// on the page that shows it, not on pages that use its words apart.
+	const phrase = !looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${whole}"` : '';
+	const wholeSearches = [
+		...new Set([typed.split(' ').length <= 8 ? query : '', whole, phrase]),
+	].filter(Boolean);
+	const extra = intents(typed);
+	if (wholeSearches.length === 0 && slots.length === 0 && extra.length === 0) return { hits: [] };
+	const jobs = [...wholeSearches, ...slots.flatMap((s) => s.searches), ...extra];
+	const runs = await Promise.all(jobs.map((q) => pf.search(q, { filters })));
+	const runOf = new Map(jobs.map((q, i) => [q, runs[i] ?? null]));
+	const total = slots.reduce((n, s) => n + s.weight, 0) || 1;
+	const fused = new Map<string, { score: number; result: PagefindResult; held: Set<string> }>();
+	const add = (
+		run: { results: PagefindResult[] } | null,
+		amount: (c: number) => number,
+		term?: string
+	) => {
+		const got = credits(run);
+		for (const r of run?.results ?? []) {
+			const entry = fused.get(r.id) ?? { score: 0, result: r, held: new Set<string>() };
+			entry.score += amount(got.get(r.id) ?? 0);
+			if (term) entry.held.add(term);
+			fused.set(r.id, entry);
+		}
+	};
+	// The whole query, as typed and as key words: a page holding all of it is a strong answer.
+	wholeSearches.forEach((q) =>
+		add(runOf.get(q) ?? null, (c) => (q === phrase ? 0.5 : 0.4) * total * c)
+	);
+	for (const slot of slots) {
+		// A word and its synonyms count once: the best credit among them.
+		const best = new Map<string, number>();
+		for (const q of slot.searches)
+			for (const [id, c] of credits(runOf.get(q) ?? null))
+				best.set(id, Math.max(best.get(id) ?? 0, c));
+		for (const q of slot.searches)
+			for (const r of runOf.get(q)?.results ?? []) {
+				const entry = fused.get(r.id) ?? { score: 0, result: r, held: new Set<string>() };
+				if (!entry.held.has(slot.term)) entry.score += slot.weight * (best.get(r.id) ?? 0);
+				entry.held.add(slot.term);
+				fused.set(r.id, entry);
+			}
 	}
-	const top = ranked.slice(0, limit);
-	const datas = await Promise.all(top.map((t) => t.result.data()));
-	const hitTerms = keyTerms(normalise(query));
-	const hits = datas.map((d) => {
+	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
+	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
+	// The leading pages are read (their text is cached once search is warm) to put answers first:
+	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
+	// of guide pages that share their words.
+	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
+	const problem = looksLikeProblem(raw, typed);
+	const datas = await Promise.all(ranked.map((r) => r.result.data()));
+	const order = ranked.map((r, i) => {
+		const d = datas[i] as PagefindData;
+		const m = pasted.find((p) => p.url === d.url);
+		const prior = d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0;
+		return {
+			r,
+			d,
+			pin: m?.pin ? m.strength : 0,
+			score: r.score + prior + (m && !m.pin ? m.strength : 0),
+		};
+	});
+	order.sort((a, b) => b.pin - a.pin || b.score - a.score);
+	const top = order.slice(0, limit);
+	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
+	const hits = top.map(({ d }) => {
 		const sub = bestSub(d, hitTerms);
 		return {
 			url: sub?.url ?? d.url,
@@ -216,5 +381,29 @@ export async function search(
 			kind: d.meta['kind'],
 		};
 	});
-	return { hits, searched: changed ? query : undefined, analysis };
+	return {
+		hits,
+		searched: changed ? query : undefined,
+		analysis,
+		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
+		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
+	};
+}
+
+/**
+ * The telling words the best result does not hold, when they outweigh the ones it does; words
+ * the site never uses count as telling. Undefined when the results look right.
+ */
+export function weakness(
+	slots: Slot[],
+	absent: string[],
+	held: Set<string> | undefined
+): string[] | undefined {
+	const telling = slots.filter((s) => s.telling);
+	const absentWeight = 6;
+	const mass = telling.reduce((n, s) => n + s.weight, 0) + absent.length * absentWeight;
+	if (mass === 0) return undefined;
+	const kept = telling.filter((s) => held?.has(s.term)).reduce((n, s) => n + s.weight, 0);
+	if (kept >= mass / 2) return undefined;
+	return [...telling.filter((s) => !held?.has(s.term)).map((s) => s.term), ...absent];
 }

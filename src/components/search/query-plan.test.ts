@@ -1,43 +1,137 @@
 import { describe, expect, it } from 'vitest';
-import { keyTerms, normalise, planQueries } from './query-plan.ts';
+import { intents, isNoise, keyTerms, normalise, partsOf, tokens } from './query-plan.ts';
 
-describe('query planning', () => {
-	it('searches the query as typed first, then without stop words, then selective terms', () => {
-		expect(planQueries('Do I need to restart pods after enabling Linkerd?')).toEqual([
-			'do i need to restart pods after enabling linkerd',
-			'restart pods linkerd',
-			'rollout restart pods linkerd',
-			'restart linkerd pods',
-			'restart linkerd',
+const key = (raw: string) => keyTerms(normalise(raw));
+
+describe('key terms', () => {
+	it('drop stop words from typed questions', () => {
+		expect(key('Do I need to restart pods after enabling Linkerd?')).toEqual([
 			'restart',
-			'rollout restart',
+			'pods',
 			'linkerd',
+		]);
+		expect(key('Does ambient mode support windows')).toEqual([
+			'ambient',
+			'mode',
+			'support',
+			'windows',
 		]);
 	});
 
-	it('swaps synonyms both ways, whole phrases included', () => {
-		expect(planQueries('mutual TLS')).toContain('mtls');
-		expect(planQueries('mtls')).toContain('mutual tls');
-		expect(planQueries('sidecarless')).toContain('ambient');
-		expect(planQueries('authz')).toContain('authorization');
+	// Real queries from the upstream trackers: versions, hashes, IPs, pod names and punctuation are
+	// noise, and must never be what a fallback search keeps.
+	it('are never versions (istio/istio upgrade questions)', () => {
+		expect(key('Istio upgrade path from 1.17.1 to 1.18')).toEqual(['istio', 'upgrade', 'path']);
+		expect(key('no mTLS in latest edge-21.1.2 for mysql with port 3306 set to opaque')).toEqual([
+			'mtls',
+			'latest',
+			'mysql',
+			'port',
+			'3306',
+			'set',
+			'opaque',
+		]);
+		expect(key('Reason: iptables v1.8.2 (legacy)')).toEqual(['reason', 'iptables', 'legacy']);
 	});
 
-	it('reads intent that the words alone miss', () => {
-		expect(planQueries('when should I not use a service mesh')).toContain('neither premature');
+	it('are never hashes, IP addresses, timestamps or pod names (pasted kubelet and proxy logs)', () => {
+		expect(
+			key(
+				'failed to set up sandbox container "a7d47adab4560c602c0e491b9e4a2f2ebd89cd2a3cc61232842c94ad02dc9a2a" network for pod "httpbin-6cbc6f986f-kh52h"'
+			)
+		).toEqual(['failed', 'set', 'sandbox', 'container', 'network', 'pod']);
+		expect(
+			key(
+				'Error connecting to 127.0.0.6:15002: dial tcp 127.0.0.1:0->127.0.0.6:15002: connect connection refused'
+			)
+		).toEqual(['error', 'connecting', 'dial', 'tcp', 'connect', 'connection', 'refused']);
+		expect(key('time="2020-01-23T21:12:23Z" level=error msg="could not process CSR"')).toEqual([
+			'time',
+			'level',
+			'error',
+			'msg',
+			'process',
+			'csr',
+		]);
+		expect(key('[ 0.002035s] WARN ThreadId(01) linkerd_reconnect: Failed to connect')).toEqual([
+			'warn',
+			'threadid',
+			'linkerd_reconnect',
+			'failed',
+			'connect',
+		]);
 	});
 
-	it('keeps mesh vocabulary intact', () => {
+	it('trim the punctuation an error fragment carries (linkerd/linkerd2#10341)', () => {
+		expect(
+			key('tap.linkerd.io/v1alpha1: the server is currently unable to handle the request')
+		).toEqual(['tap.linkerd.io/v1alpha1', 'server', 'currently', 'unable', 'handle', 'request']);
+		expect(tokens(normalise('linkerd2_proxy_identity::certify: Received'))).toEqual([
+			'linkerd2_proxy_identity',
+			'certify',
+			'received',
+		]);
+	});
+
+	it('keep mesh vocabulary intact', () => {
 		expect(normalise('linkerd.io/inject')).toBe('linkerd.io/inject');
-		expect(normalise('istio.io/dataplane-mode=ambient')).toBe('istio.io/dataplane-mode=ambient');
-		expect(keyTerms(normalise('What is ztunnel-config?'))).toEqual(['ztunnel-config']);
+		expect(key('istio.io/dataplane-mode=ambient')).toEqual(['istio.io/dataplane-mode', 'ambient']);
+		expect(key('What is ztunnel-config?')).toEqual(['ztunnel-config']);
+		expect(key('HTTP/1.1 503 Service Unavailable')).toEqual([
+			'http/1.1',
+			'503',
+			'service',
+			'unavailable',
+		]);
+		expect(key('linkerd check --pre')).toEqual(['linkerd', 'check', 'pre']);
 	});
 
-	it('handles empty, hostile and huge input', () => {
-		expect(planQueries('')).toEqual([]);
-		expect(planQueries('   ???  ')).toEqual([]);
-		expect(planQueries('<script>alert(1)</script>')[0]).toBe('script alert 1 /script');
-		const long = planQueries('mesh '.repeat(200));
-		expect(long[0]?.length).toBeLessThanOrEqual(200);
-		expect(long.length).toBeLessThanOrEqual(8);
+	it('handle empty, hostile and huge input', () => {
+		expect(key('')).toEqual([]);
+		expect(key('   ???  ')).toEqual([]);
+		expect(key('<script>alert(1)</script>')).toEqual(['script', 'alert']);
+		expect(key('mesh '.repeat(200))).toEqual(['mesh']);
+		expect(
+			key(
+				Array.from({ length: 40 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}`).join(' ')
+			).length
+		).toBeLessThanOrEqual(12);
+	});
+});
+
+describe('noise', () => {
+	it('tells noise from words', () => {
+		for (const n of [
+			'1.17.1',
+			'v1.8.2',
+			'stable-2.13.4',
+			'10.244.78.84',
+			'10.96.0.39:443',
+			'sha256',
+			'6cbc6f986f',
+			'21:11:31',
+			'250ms',
+			'01',
+			'httpbin-6cbc6f986f-kh52h',
+		])
+			expect(isNoise(n), n).toBe(n === 'sha256' ? false : true);
+		for (const w of ['istio', '503', '15008', 'x509', 'v1beta1', 'k8s', 'l7', 'ztunnel'])
+			expect(isNoise(w), w).toBe(false);
+	});
+
+	it('splits compounds into the parts the index also holds', () => {
+		expect(partsOf('gateway.networking.k8s.io')).toEqual(['gateway', 'networking', 'k8s', 'io']);
+		expect(partsOf('tap.linkerd.io/v1alpha1')).toEqual(['tap', 'linkerd', 'io', 'v1alpha1']);
+		expect(partsOf('istio')).toEqual([]);
+	});
+});
+
+describe('intent', () => {
+	it('reads intent that the words alone miss', () => {
+		expect(intents(normalise('when should I not use a service mesh'))).toEqual([
+			'neither premature',
+		]);
+		expect(intents(normalise('what is HBONE'))).toEqual(['glossary']);
+		expect(intents(normalise('ambient windows'))).toEqual([]);
 	});
 });

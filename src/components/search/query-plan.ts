@@ -1,8 +1,9 @@
 /**
- * Readers type questions ("do I need to restart pods after enabling linkerd"), but Pagefind only
- * returns pages that contain every term. This module turns what was typed into an ordered list
- * of searches: the query as typed first (exact matches stay on top), then without stop words,
- * with synonyms, and finally the most selective terms on their own.
+ * Readers type questions ("do I need to restart pods after enabling linkerd") and paste whole log
+ * lines; Pagefind only returns pages that contain every term. This module finds the words of a
+ * query that can tell pages apart (key terms): not stop words, and not the noise a pasted line
+ * carries (versions, hashes, IP addresses, timestamps, pod names, punctuation). The engine then
+ * weighs them by how rare they are on the site.
  */
 
 /** Words that carry no meaning for this site's search. */
@@ -12,27 +13,10 @@ export const stopWords = new Set(
 	me might my need needs no not of on once one only or our out over own should so some such than
 	that the their them then there these they this those through to too under until up use using very
 	was we were what when where which while who why will with would you your after enabling enable
-	make sure way ways work works working`
+	make sure way ways work works working s t`
 		.split(/\s+/)
 		.filter(Boolean)
 );
-
-/** Groups of terms that mean the same thing here; any one finds pages with the others. */
-export const synonymGroups: string[][] = [
-	['mtls', 'mutual tls'],
-	['ambient', 'sidecarless'],
-	['authz', 'authorization', 'authorisation'],
-	['authn', 'authentication'],
-	['k8s', 'kubernetes'],
-	['restart', 'rollout restart'],
-	['crd', 'crds', 'customresourcedefinition'],
-	['canary', 'traffic shifting', 'traffic split'],
-	['circuit breaking', 'circuit breaker', 'outlier detection', 'failure accrual'],
-	['memory', 'overhead'],
-	['upgrade', 'upgrading'],
-	['l7', 'http'],
-	['deny', 'denies', 'denied'],
-];
 
 /** Phrasings of intent that the words alone miss: "not use a mesh" means the "neither" advice. */
 export const intentPhrases: { pattern: RegExp; add: string }[] = [
@@ -43,9 +27,7 @@ export const intentPhrases: { pattern: RegExp; add: string }[] = [
 	{ pattern: /\bwhat is\b|\bwhat does\b.*\bmean\b|\bdefine\b/, add: 'glossary' },
 ];
 
-const maxTerms = 8;
-/** Upper bound on searches per keystroke, to keep results under 100 ms. */
-const maxSearches = 8;
+const maxTerms = 12;
 
 /** Lower-cases, trims, folds white space, and cuts very long input to a sane length. */
 export function normalise(raw: string): string {
@@ -58,52 +40,68 @@ export function normalise(raw: string): string {
 		.slice(0, 200);
 }
 
-/** The words of a normalised query that are not stop words. */
-export function keyTerms(query: string): string[] {
-	return query
-		.split(' ')
-		.filter((w) => w && !stopWords.has(w))
-		.slice(0, maxTerms);
-}
+const noisePatterns: RegExp[] = [
+	// Versions and release names: 1.17.1, v1.8.2, edge-21.1.2, stable-2.13.4, 1.24-alpha.
+	/^(?:[a-z]+-)?v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/,
+	// IP addresses, with or without a port; CIDRs.
+	/^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/\d+)?$/,
+	// Dates, times and timestamps: 2020-01-23t21:12:23z, 2020/08/13, 21:11:31, 00:10:25.
+	/^\d{4}[-/]\d{2}[-/]\d{2}/,
+	/^\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?z?$/,
+	// Hashes, UUIDs and long numbers: sha256 digests, container ids, request ids.
+	/^(?=[0-9a-f-]*\d)[0-9a-f]{7,}$/,
+	/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+	/^\d{6,}$/,
+	// host:port, as in URLs and log lines.
+	/^[\w.-]+:\d+$/,
+	// Pod names: a workload name followed by generated suffixes (httpbin-6cbc6f986f-kh52h).
+	/^[a-z][a-z0-9-]*-[a-z0-9]{8,10}-[a-z0-9]{5}$/,
+	/^[a-z][a-z0-9-]*-[a-z0-9]{5}$/,
+	// Durations and sizes: 10s, 250ms, 30m, 128mi.
+	/^\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|ki|mi|gi|kb|mb|gb)$/,
+	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01".
+	/^0\d$/,
+];
 
-function synonymsOf(term: string): string[] {
-	const group = synonymGroups.find((g) => g.includes(term));
-	return group ? group.filter((t) => t !== term) : [];
+/** Whether a token is noise a pasted message carries rather than a word that says what it is about. */
+export function isNoise(token: string): boolean {
+	if (!/[\p{L}\p{N}]/u.test(token)) return true;
+	if (/^\d{1,2}$/.test(token)) return true;
+	return noisePatterns.some((p) => p.test(token));
 }
 
 /**
- * Searches to run, most specific first, without duplicates. An empty list means there is
- * nothing worth searching for.
+ * The tokens of a normalised query with their punctuation trimmed: `tap.linkerd.io/v1alpha1:`
+ * becomes `tap.linkerd.io/v1alpha1`, `level=error` becomes `level` and `error`.
  */
-export function planQueries(raw: string): string[] {
-	const query = normalise(raw);
-	if (!query) return [];
-	const plan: string[] = [query];
-	const terms = keyTerms(query);
-	if (terms.length === 0) return plan;
-	const core = terms.join(' ');
-	plan.push(core);
-	// Multi-word synonyms ("mutual tls" for "mtls") are swapped in whole.
-	for (const group of synonymGroups) {
-		for (const phrase of group) {
-			if (!` ${core} `.includes(` ${phrase} `)) continue;
-			for (const alt of group)
-				if (alt !== phrase) plan.push(` ${core} `.replace(` ${phrase} `, ` ${alt} `).trim());
-		}
+export function tokens(query: string): string[] {
+	return query
+		.split(/[\s=]+|::|:(?=\s|$)|:(?![\w.-]*\d)/)
+		.map((t) => t.replace(/^[./:@_-]+|[./:@_-]+$/g, ''))
+		.filter(Boolean);
+}
+
+/** The words of a normalised query that can tell pages apart, in order, without repeats. */
+export function keyTerms(query: string): string[] {
+	const out: string[] = [];
+	for (const t of tokens(query)) {
+		if (stopWords.has(t) || isNoise(t) || out.includes(t)) continue;
+		out.push(t);
+		if (out.length >= maxTerms) break;
 	}
-	for (const intent of intentPhrases) {
-		if (intent.pattern.test(query)) plan.push(`${core} ${intent.add}`, intent.add);
-	}
-	if (terms.length > 2) {
-		// Drop one term at a time, keeping the longer (usually more selective) ones.
-		const byLength = [...terms].sort((a, b) => b.length - a.length);
-		plan.push(byLength.slice(0, 3).join(' '));
-		plan.push(byLength.slice(0, 2).join(' '));
-	}
-	// Single words last, the longest (most selective) first; a few are enough.
-	for (const t of [...terms].sort((a, b) => b.length - a.length).slice(0, 3)) {
-		plan.push(t);
-		plan.push(...synonymsOf(t));
-	}
-	return [...new Set(plan.filter(Boolean))].slice(0, maxSearches);
+	return out;
+}
+
+/**
+ * The parts a compound token is also indexed by (`gateway.networking.k8s.io` by `gateway`,
+ * `networking`, `k8s`), without stop words and noise.
+ */
+export function partsOf(term: string): string[] {
+	const parts = term.split(/[._/@-]+/).filter((p) => p.length > 1);
+	return parts.length > 1 ? parts.filter((p) => !stopWords.has(p) && !isNoise(p)) : [];
+}
+
+/** Extra searches the phrasing asks for, such as the "neither" advice or the glossary. */
+export function intents(query: string): string[] {
+	return intentPhrases.filter((i) => i.pattern.test(query)).map((i) => i.add);
 }

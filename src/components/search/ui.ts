@@ -158,6 +158,24 @@ export function attachPanel(
 		input.removeAttribute('aria-activedescendant');
 	};
 
+	/** Links to the places to browse when search has nothing (or nothing good): FAQ, glossary, troubleshooting. */
+	const browseLine = (lead: string) => {
+		const browse = el('p', 'notice-line', lead);
+		const links = [
+			['troubleshooting by error text', panel.dataset['troubleshooting']],
+			['the FAQ', panel.dataset['faq']],
+			['the glossary', panel.dataset['glossary']],
+		] as const;
+		links.forEach(([label, href], i) => {
+			const link = document.createElement('a');
+			link.href = href ?? '#';
+			link.textContent = label;
+			if (i > 0) browse.append(i === links.length - 1 ? ', or ' : ', ');
+			browse.append(link);
+		});
+		return browse;
+	};
+
 	/**
 	 * Says what search did with the query: the corrected query it ran (with the way back to what
 	 * was typed), or that nothing on the site matches, with close words and places to browse.
@@ -180,21 +198,21 @@ export function attachPanel(
 				});
 				notice.append(dym);
 			}
-			const browse = el('p', 'notice-line', 'Or browse: ');
-			const links = [
-				['the FAQ', panel.dataset['faq']],
-				['the glossary', panel.dataset['glossary']],
-				['troubleshooting by error text', panel.dataset['troubleshooting']],
-			] as const;
-			links.forEach(([label, href], i) => {
-				const link = document.createElement('a');
-				link.href = href ?? '#';
-				link.textContent = label;
-				if (i > 0) browse.append(i === links.length - 1 ? ', or ' : ', ');
-				browse.append(link);
-			});
-			notice.append(browse);
+			notice.append(browseLine('Or browse: '));
 			return;
+		}
+		if (outcome.weak && outcome.weak.length > 0 && outcome.hits.length > 0) {
+			// The results miss the query's telling words: say so, and offer the places to browse
+			// that the empty state offers.
+			notice.hidden = false;
+			const p = el('p', 'notice-line search-weak');
+			p.append('No page here holds ');
+			outcome.weak.slice(0, 3).forEach((w, i) => {
+				if (i > 0) p.append(i === Math.min(outcome.weak?.length ?? 0, 3) - 1 ? ' or ' : ', ');
+				p.append(el('strong', '', w));
+			});
+			p.append(', so these results may not answer it.');
+			notice.append(p, browseLine('Try '));
 		}
 		if (outcome.searched !== undefined) {
 			notice.hidden = false;

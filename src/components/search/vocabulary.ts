@@ -1,24 +1,30 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import type { Element, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { listPages, urlOfFile } from '../../lib/dist-files.ts';
+import {
+	allowance,
+	correctable,
+	distance,
+	known,
+	makeLexicon,
+	type VocabularyData,
+} from './correct.ts';
+import { excludeSelectors, removedTags } from './index-exclusions.ts';
 
 /**
- * The site's vocabulary, written next to the index at build time: every word Pagefind indexed
- * (article text, so glossary terms, API kinds and fields, CLI commands and flags are all in it)
- * with the number of pages it appears on, and the exact error texts troubleshooting answers quote.
- * Search uses it to correct typos, to tell an honest "nothing found" and to match pasted errors.
+ * The site's vocabulary, written next to the index at build time and loaded with search (never
+ * before): every word Pagefind indexed (article text, so glossary terms, API kinds and fields,
+ * CLI commands and flags are all in it) with the number of pages it appears on; the exact error
+ * texts troubleshooting answers quote and the other ways readers ask each answer (`asked:`); the
+ * real words close to a site word, so that they are never "corrected" into it; and groups of
+ * terms that mean the same, taken from the site's own data. Search uses it to correct typos, to
+ * tell an honest "nothing found", to weigh rare words and to match pasted errors.
  */
-export interface Vocabulary {
-	/** Words, most frequent first. */
-	words: string[];
-	/** Pages each word appears on, same order as `words`. */
-	df: number[];
-	/** Exact error texts and the answer that explains each. */
-	errors: { text: string; url: string }[];
-}
+export type Vocabulary = Required<VocabularyData>;
 
 /** Words as search sees them: lower-case runs of letters and digits, with inner . - / _ kept. */
 export function tokenize(text: string): string[] {
@@ -38,25 +44,159 @@ function textOf(node: Root | Root['children'][number], skip: (e: Element) => boo
 	return node.children.map((c: Root['children'][number]) => textOf(c, skip)).join(' ');
 }
 
-const ignored = (e: Element) =>
-	e.properties['dataPagefindIgnore'] !== undefined ||
-	e.tagName === 'script' ||
-	e.tagName === 'style';
+/** What Pagefind leaves out of a page: its removed elements, data-pagefind-ignore and our exclusions. */
+function ignoredIn(tree: Root): (e: Element) => boolean {
+	const excluded = new Set(excludeSelectors.flatMap((s) => selectAll(s, tree)));
+	return (e) =>
+		e.properties['dataPagefindIgnore'] !== undefined ||
+		removedTags.has(e.tagName) ||
+		excluded.has(e);
+}
 
-/** Reads every built page's indexed text. */
-export function buildVocabulary(distDir: string, base: string): Vocabulary {
+/** The sources of the dictionary: English (SCOWL-based word-list) and Kubernetes terms (cspell). */
+export function readDictionary(files: string[]): string[] {
+	return files.flatMap((f) =>
+		readFileSync(f, 'utf8')
+			.split('\n')
+			.map((w) => w.trim().toLowerCase())
+			.filter((w) => /^[a-z]+$/.test(w))
+	);
+}
+
+/**
+ * The dictionary words search must keep as typed: those a correction would otherwise replace
+ * with a site word. Only they matter, so only they ship (a few thousand words, not 275,000).
+ */
+export function keepList(v: Pick<Vocabulary, 'words' | 'df'>, dictionary: string[]): string[] {
+	const lex = makeLexicon({ ...v, errors: [] });
+	// Symmetric deletion: two words within two edits share a string made by deleting at most two
+	// letters from each, so only those few pairs need their distance measured.
+	const index = new Map<string, string[]>();
+	for (const w of v.words)
+		if (/^[a-z]{3,}$/.test(w))
+			for (const d of deletions(w, 2)) index.set(d, [...(index.get(d) ?? []), w]);
+	const smallInitials = new Set(
+		[...lex.byInitial.entries()].filter(([, list]) => list.length < 50).map(([i]) => i)
+	);
+	const out = new Set<string>();
+	for (const w of dictionary) {
+		if (out.has(w) || w.length > 24 || !correctable(w) || known(lex, w)) continue;
+		const max = allowance(w);
+		const anyInitial = smallInitials.has(w[0] ?? '');
+		search: for (const d of deletions(w, max))
+			for (const c of index.get(d) ?? [])
+				if (
+					c !== w &&
+					(anyInitial || c[0] === w[0]) &&
+					Math.abs(c.length - w.length) <= max &&
+					distance(w, c, max) <= max
+				) {
+					out.add(w);
+					break search;
+				}
+	}
+	return [...out].sort();
+}
+
+/** The word and every string made from it by deleting up to `k` letters. */
+function deletions(word: string, k: number): Set<string> {
+	let level = new Set([word]);
+	const all = new Set(level);
+	for (let i = 0; i < k; i++) {
+		const next = new Set<string>();
+		for (const w of level)
+			for (let j = 0; j < w.length; j++) next.add(w.slice(0, j) + w.slice(j + 1));
+		for (const w of next) all.add(w);
+		level = next;
+	}
+	return all;
+}
+
+/** `mTLS (mutual TLS)` names an acronym and its expansion when the initials spell it. */
+function expands(short: string, long: string): boolean {
+	const initials = long
+		.split(/[\s-]+/)
+		.map((w) => (/^[A-Z0-9]+$/.test(w) ? w : (w.match(/[A-Z]/g)?.join('') ?? w[0] ?? '')))
+		.join('')
+		.toLowerCase();
+	return initials === short.toLowerCase() && short.length > 1;
+}
+
+/**
+ * Terms that mean the same here, from the site's own data: each glossary entry's spellings and
+ * the acronym it expands ("mTLS (mutual TLS)", "CRD (CustomResourceDefinition)"), and the name
+ * of every HTTP status code the site quotes ("503" and "service unavailable").
+ */
+export function synonymGroups(
+	glossary: { term: string; match: string[] }[],
+	siteWords: Set<string>
+): string[][] {
+	const groups: string[][] = [];
+	for (const entry of glossary) {
+		const spellings = entry.match.map((m) => m.toLowerCase());
+		const base = spellings[0] ?? '';
+		// Spellings of one thing (a plural, an acronym's expansion), not a list of related terms
+		// such as "L4" and "L7".
+		const group = new Set(spellings.filter((s) => s === base || s === `${base}s`));
+		const m = entry.term.match(/^(.+?)\s*\((.+)\)$/);
+		if (m?.[1] && m[2] && expands(m[1], m[2])) {
+			group.add(m[1].toLowerCase());
+			group.add(m[2].toLowerCase());
+			for (const s of spellings) group.add(s);
+		}
+		if (group.size > 1) groups.push([...group]);
+	}
+	// Error status codes only: "200" and "ok" are not what a reader searching "200" means.
+	for (const [code, name] of Object.entries(STATUS_CODES))
+		if (name && /^[45]\d\d$/.test(code) && siteWords.has(code))
+			groups.push([code, name.toLowerCase().replace(/-/g, ' ')]);
+	return groups;
+}
+
+/** Reads every built page's indexed text; `glossary` and `dictionary` come from the sources. */
+export function buildVocabulary(
+	distDir: string,
+	base: string,
+	glossary: { term: string; match: string[] }[] = [],
+	dictionary: string[] = []
+): Vocabulary {
 	const df = new Map<string, number>();
 	const errors: Vocabulary['errors'] = [];
+	const titles: Vocabulary['titles'] = {};
+	let pages = 0;
 	for (const file of listPages(distDir)) {
 		const tree = fromHtml(readFileSync(join(distDir, file), 'utf8'));
 		const body = select('[data-pagefind-body]', tree);
 		if (!body) continue;
-		const seen = new Set(tokenize(textOf(body, ignored)));
-		for (const w of seen) if (w.length > 1 && w.length <= 40) df.set(w, (df.get(w) ?? 0) + 1);
+		pages++;
 		const url = urlOfFile(file, base);
+		const h1 = select('h1', body);
+		if (h1)
+			titles[url] = textOf(h1, () => false)
+				.replace(/\s+/g, ' ')
+				.trim();
+		const seen = new Set(tokenize(textOf(body, ignoredIn(tree))));
+		for (const el of selectAll('[data-asked]', tree)) {
+			const asked = String(el.properties['dataAsked'] ?? '').split(' · ');
+			for (const text of asked.filter(Boolean)) {
+				errors.push({ text, url });
+				for (const w of tokenize(text)) seen.add(w);
+			}
+		}
+		for (const w of seen) if (w.length > 1 && w.length <= 40) df.set(w, (df.get(w) ?? 0) + 1);
 		for (const code of selectAll('.seen code', body))
-			errors.push({ text: textOf(code, ignored), url });
+			errors.push({ text: textOf(code, () => false), url });
 	}
-	const words = [...df.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-	return { words: words.map(([w]) => w), df: words.map(([, n]) => n), errors };
+	const sorted = [...df.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+	const words = sorted.map(([w]) => w);
+	const counts = sorted.map(([, n]) => n);
+	return {
+		words,
+		df: counts,
+		pages,
+		errors,
+		titles,
+		dictionary: keepList({ words, df: counts }, dictionary),
+		synonyms: synonymGroups(glossary, new Set(words)),
+	};
 }
