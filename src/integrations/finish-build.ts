@@ -19,33 +19,37 @@ export function finishBuild(base: string): AstroIntegration {
 		name: 'kb:search-and-offline',
 		hooks: {
 			'astro:build:done': async ({ dir, logger }) => {
-				const site = fileURLToPath(dir);
-				let t = performance.now();
-				const { index, errors } = await pagefind.createIndex({
-					forceLanguage: 'en',
-				});
-				if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
-				const added = await index.addDirectory({ path: site });
-				if (added.errors.length > 0)
-					throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
-				const written = await index.writeFiles({ outputPath: `${site}pagefind` });
-				if (written.errors.length > 0)
-					throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
-				await pagefind.close();
-				logger.info(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
-				t = performance.now();
-				const vocabulary = buildVocabulary(site, base);
-				writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
-				logger.info(
-					`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error texts in ${since(t)}`
-				);
-				// Last, once every file exists, so that the worker lists the search index too.
-				t = performance.now();
-				const sw = writeServiceWorker(site, base);
-				logger.info(
-					`service worker ${sw.version}: first visit saves ${sw.coreCount} files (${mb(sw.coreBytes)}), the whole guide ${sw.count} files (${mb(sw.bytes)}) in ${since(t)}`
-				);
+				await finishSite(fileURLToPath(dir), base, (m) => logger.info(m));
 			},
 		},
 	};
+}
+
+/** The steps after Astro on a built site in `site` (a folder path ending in /). Tests reuse it. */
+export async function finishSite(site: string, base: string, log: (message: string) => void) {
+	let t = performance.now();
+	const { index, errors } = await pagefind.createIndex({
+		forceLanguage: 'en',
+	});
+	if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
+	const added = await index.addDirectory({ path: site });
+	if (added.errors.length > 0)
+		throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
+	const written = await index.writeFiles({ outputPath: `${site}pagefind` });
+	if (written.errors.length > 0)
+		throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
+	await pagefind.close();
+	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
+	t = performance.now();
+	const vocabulary = buildVocabulary(site, base);
+	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
+	log(
+		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error texts in ${since(t)}`
+	);
+	// Last, once every file exists, so that the worker lists the search index too.
+	t = performance.now();
+	const sw = writeServiceWorker(site, base);
+	log(
+		`service worker ${sw.version}: first visit saves ${sw.coreCount} files (${mb(sw.coreBytes)}), the whole guide ${sw.count} files (${mb(sw.bytes)}) in ${since(t)}`
+	);
 }
