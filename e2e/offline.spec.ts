@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { startStaticServer } from './static-server';
 import {
@@ -138,6 +139,43 @@ test('a saved file that fails its check is replaced, not kept', async ({ page, c
 	await page.goto('faq/');
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Frequently asked questions');
 	await context.setOffline(false);
+});
+
+test.describe('the offline line on a phone', () => {
+	test.use({ viewport: { width: 360, height: 740 } });
+
+	test('has no WCAG 2.2 AA violations in either theme, and fits the screen', async ({ page }) => {
+		test.setTimeout(200_000);
+		await page.goto('istio/install/');
+		await waitUntilOffline(page);
+		const save = page.getByRole('button', { name: /^Save the whole guide/ });
+		await save.scrollIntoViewIfNeeded();
+		for (const scheme of ['light', 'dark'] as const) {
+			await page.emulateMedia({ colorScheme: scheme });
+			const { violations } = await new AxeBuilder({ page })
+				.include('.site-footer')
+				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+				.analyze();
+			expect(
+				violations.map((v) => v.id),
+				scheme
+			).toEqual([]);
+		}
+		const box = await save.boundingBox();
+		expect(box && box.x >= 0 && box.x + box.width <= 360).toBe(true);
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+			360
+		);
+	});
+
+	test('is not shown without JavaScript', async ({ browser }) => {
+		const context = await browser.newContext({ javaScriptEnabled: false });
+		const page = await context.newPage();
+		await page.goto(`${test.info().project.use.baseURL ?? ''}istio/install/`);
+		await expect(page.locator('.site-footer')).toBeVisible();
+		await expect(page.locator('kb-offline')).toBeHidden();
+		await context.close();
+	});
 });
 
 test.describe('under a sub-path', () => {
