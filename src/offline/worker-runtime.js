@@ -225,9 +225,9 @@ self.addEventListener('message', (event) => {
 });
 
 /**
- * The new build's copy of `path` when this navigation may switch to the new build: it is fully
- * saved (waiting), has this page, and the guide is open in no other tab (which would then mix
- * builds; there the reader chooses "Update now" or closes the other tabs).
+ * The new build's page when this navigation may switch to the new build: it is fully saved
+ * (waiting) and the guide is open in no other tab (which would then mix builds; there the reader
+ * chooses "Update now" or closes the other tabs).
  */
 async function fromWaitingBuild(event, path) {
 	const waiting = self.registration.waiting;
@@ -240,10 +240,13 @@ async function fromWaitingBuild(event, path) {
 		setTimeout(() => resolve(undefined), 2000);
 	});
 	if (!name || !(await caches.has(name))) return undefined;
-	const hit = await (await caches.open(name)).match(path);
+	// A page the new build has not saved comes from the server, which already runs that build.
+	const res =
+		(await (await caches.open(name)).match(path)) ??
+		(await fetch(event.request).catch(() => undefined));
 	// Only once this response is on its way: the new worker activates when this one is idle.
-	if (hit) event.waitUntil(wait(0).then(() => waiting.postMessage('kb-skip-waiting')));
-	return hit;
+	if (res) event.waitUntil(wait(0).then(() => waiting.postMessage('kb-skip-waiting')));
+	return res;
 }
 
 const notSaved = () =>
