@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Script } from 'node:vm';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,5 +89,9 @@ describe('the service worker list', () => {
 		// The runtime checks every response against the list before caching it.
 		expect(src).toContain("crypto.subtle.digest('SHA-256'");
 		expect(src).toMatch(/if \(res\.ok && \(await hashOf\(bytes\)\) === hash\)/);
+		// The status wording is compiled in as plain functions, and the whole is valid JavaScript.
+		expect(src).toContain('function describeStatus(s)');
+		expect(src).not.toMatch(/^export /m);
+		expect(() => new Script(src)).not.toThrow();
 	});
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { listFiles, urlOfFile } from '../lib/dist-files.ts';
 
 /** One file the worker may save: its URL, the hash and size of its bytes, and when it is saved. */
@@ -70,7 +71,17 @@ export function buildVersion(files: OfflineFile[]): string {
 	return h.digest('hex').slice(0, 16);
 }
 
-/** The worker's source: the build's list of files followed by the runtime. */
+const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
+
+/** The status line's wording (status-text.ts) as plain functions for the worker's scope. */
+function statusWording(): string {
+	const { outputText } = ts.transpileModule(read('./status-text.ts'), {
+		compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+	});
+	return outputText.replace(/^export /gm, '');
+}
+
+/** The worker's source: the build's list of files, the status wording, then the runtime. */
 export function serviceWorkerSource(version: string, base: string, files: OfflineFile[]): string {
 	const rows = files.map((f) => [f.url, f.hash, f.size, f.core ? 1 : 0]);
 	return `// Generated at build time by src/offline/service-worker.ts. Do not edit.
@@ -78,7 +89,8 @@ const VERSION = ${JSON.stringify(version)};
 const BASE = ${JSON.stringify(base)};
 // [url, first 16 hex digits of the SHA-256 of its bytes, size in bytes, 1 when saved on the first visit]
 const FILES = ${JSON.stringify(rows)};
-${readFileSync(new URL('./worker-runtime.js', import.meta.url), 'utf8')}`;
+${statusWording()}
+${read('./worker-runtime.js')}`;
 }
 
 export interface OfflineSummary {

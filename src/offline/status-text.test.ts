@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeProgress, describeStatus, megabytes, type WorkerStatus } from './status-text.ts';
+import {
+	describeFailure,
+	describeProgress,
+	describeStatus,
+	megabytes,
+	type WorkerStatus,
+} from './status-text.ts';
 
 const saved: WorkerStatus = {
 	whole: false,
@@ -38,20 +44,27 @@ describe('the offline status line', () => {
 		expect(describeStatus({ ...saved, waiting: true, windows: 2 }).update).toBe('Update now');
 	});
 
-	it('shows first-save progress only before a worker controls the page', () => {
-		expect(describeProgress({ done: 48, total: 161 }, false)).toBe(
-			'Saving this page, search and the FAQ for offline use: 48 of 161 files'
-		);
-		expect(describeProgress({ done: 161, total: 161 }, true)).toBeUndefined();
+	it('marks first-save progress, which the page drops once a worker controls it', () => {
+		expect(describeProgress({ done: 48, total: 161 })).toEqual({
+			text: 'Saving this page, search and the FAQ for offline use: 48 of 161 files',
+			first: true,
+		});
 	});
 
 	it('keeps saying "Available offline" while a new version downloads', () => {
-		expect(describeProgress({ done: 48, total: 121, update: true }, true)).toBe(
-			'Available offline. Downloading the new version: 48 of 121 files'
-		);
-		expect(describeProgress({ done: 5, total: 513, whole: true }, true)).toBe(
+		expect(describeProgress({ done: 48, total: 121, update: true })).toEqual({
+			text: 'Available offline. Downloading the new version: 48 of 121 files',
+			first: false,
+		});
+		expect(describeProgress({ done: 5, total: 513, whole: true }).text).toBe(
 			'Saving the whole guide for offline use: 5 of 513 files'
 		);
+	});
+
+	it('says nothing when an update fails, since the saved copy still works', () => {
+		expect(describeFailure({ update: true })).toBeUndefined();
+		expect(describeFailure({})?.text).toMatch(/^Could not save for offline use/);
+		expect(describeFailure({ whole: true })?.save).toBe('Save the whole guide for offline use');
 	});
 
 	it('rounds sizes the way a reader reads them', () => {

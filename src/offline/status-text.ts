@@ -1,7 +1,8 @@
 /**
- * What the footer's offline line says, from what the service worker reports. Kept apart from the
- * element so that every wording can be tested: the line must say only what is true (a page that
- * is already offline never reads "Saving…" because an update is downloading).
+ * What the footer's offline line says. The build compiles this file into the service worker,
+ * which knows what is saved and sends the words; the page only shows them, so the wording costs
+ * the page's JavaScript budget nothing. The line must say only what is true: a page that is
+ * already offline never reads "Saving…" because an update is downloading.
  */
 
 /** The worker's answer to `kb-status`. */
@@ -65,12 +66,28 @@ export function describeStatus(s: WorkerStatus): OfflineView {
 	};
 }
 
-/** A progress line, or undefined when it would not be true for this page (see `controlled`). */
-export function describeProgress(p: Progress, controlled: boolean): string | undefined {
+/** A progress line. The page drops first-save lines once a worker controls it (see `first`). */
+export function describeProgress(p: Progress): { text: string; first: boolean } {
 	const files = `${p.done} of ${p.total} files`;
-	if (p.whole) return `Saving the whole guide for offline use: ${files}`;
-	if (p.update) return `Available offline. Downloading the new version: ${files}`;
-	// The first save is over once a worker controls the page; a late message changes nothing.
-	if (controlled) return undefined;
-	return `Saving this page, search and the FAQ for offline use: ${files}`;
+	if (p.whole) return { text: `Saving the whole guide for offline use: ${files}`, first: false };
+	if (p.update)
+		return { text: `Available offline. Downloading the new version: ${files}`, first: false };
+	return { text: `Saving this page, search and the FAQ for offline use: ${files}`, first: true };
 }
+
+/** What a failed save means for the reader; nothing when an update failed (the old copy stays). */
+export function describeFailure(f: { update?: boolean; whole?: boolean }): OfflineView | undefined {
+	if (f.whole)
+		return {
+			text: 'Could not save the whole guide: try again when you are online',
+			save: 'Save the whole guide for offline use',
+		};
+	if (f.update) return undefined;
+	return { text: 'Could not save for offline use: it will try again on your next visit' };
+}
+
+/** Shown by a tab still on the old build after another tab switched every tab to a new one. */
+export const updatedElsewhere: OfflineView = {
+	text: 'The guide was updated in another tab: reload this page to read the new version.',
+	update: 'Reload',
+};

@@ -1,6 +1,8 @@
-/* global self, caches, crypto, fetch, Headers, Response, MessageChannel, setTimeout, VERSION, BASE, FILES */
+/* global self, caches, crypto, fetch, Headers, Response, MessageChannel, setTimeout, VERSION, BASE, FILES,
+   describeStatus, describeProgress, describeFailure, updatedElsewhere */
 // The service worker's code. The build writes `sw.js` as VERSION, BASE and FILES (every file of
-// this build with the hash of its bytes) followed by this file; see service-worker.ts.
+// this build with the hash of its bytes), the status line's wording (status-text.ts), then this
+// file; see service-worker.ts.
 //
 // Rules it keeps, so that a reader never ends up with two builds mixed:
 // - A response enters the cache only when its bytes hash to this build's hash for that URL.
@@ -16,7 +18,6 @@ const BY_URL = new Map(FILES.map((f) => [f[0], f]));
 const CORE = FILES.filter((f) => f[3] === 1).map((f) => f[0]);
 // A key inside the cache that records "the reader chose to save the whole guide".
 const WHOLE = BASE + '__offline/whole-guide';
-const sizeOf = (urls) => urls.reduce((n, u) => n + (BY_URL.get(u)?.[2] ?? 0), 0);
 
 async function hashOf(bytes) {
 	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -122,13 +123,13 @@ self.addEventListener('install', (event) => {
 			const update = !!self.registration.active;
 			try {
 				await save(urls, (done, total) =>
-					tell({ type: 'kb-progress', done, total, update, bytes: sizeOf(urls) })
+					tell({ type: 'kb-progress', ...describeProgress({ done, total, update }) })
 				);
 				if (whole) await (await caches.open(CACHE)).put(WHOLE, new Response('1'));
 			} catch (error) {
 				// Nothing half-saved is kept; the browser installs again on a later visit.
 				await caches.delete(CACHE);
-				await tell({ type: 'kb-failed', update });
+				await tell({ type: 'kb-failed', view: describeFailure({ update }) });
 				throw error;
 			}
 		})()
@@ -183,18 +184,20 @@ async function status(path) {
 	await check();
 	const cache = await caches.open(CACHE);
 	const keys = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
-	const waiting = self.registration.waiting;
+	const windows = (await self.clients.matchAll({ type: 'window' })).length;
 	return {
 		type: 'kb-status',
 		version: VERSION,
-		whole: keys.has(WHOLE),
-		core: CORE.every((u) => keys.has(u)),
-		page: keys.has(path),
-		saved: FILES.filter((f) => keys.has(f[0])).length,
-		total: FILES.length,
-		missingBytes: FILES.filter((f) => !keys.has(f[0])).reduce((n, f) => n + f[2], 0),
-		waiting: !!waiting,
-		windows: (await self.clients.matchAll({ type: 'window' })).length,
+		windows,
+		elsewhere: updatedElsewhere,
+		view: describeStatus({
+			whole: keys.has(WHOLE),
+			core: CORE.every((u) => keys.has(u)),
+			page: keys.has(path),
+			missingBytes: FILES.filter((f) => !keys.has(f[0])).reduce((n, f) => n + f[2], 0),
+			waiting: !!self.registration.waiting,
+			windows,
+		}),
 	};
 }
 
@@ -202,11 +205,11 @@ async function saveWholeGuide() {
 	const urls = FILES.map((f) => f[0]);
 	try {
 		await save(urls, (done, total) =>
-			tell({ type: 'kb-progress', done, total, whole: true, bytes: sizeOf(urls) })
+			tell({ type: 'kb-progress', ...describeProgress({ done, total, whole: true }) })
 		);
 		await (await caches.open(CACHE)).put(WHOLE, new Response('1'));
 	} catch {
-		await tell({ type: 'kb-failed', whole: true });
+		await tell({ type: 'kb-failed', view: describeFailure({ whole: true }) });
 	}
 }
 
