@@ -25,7 +25,13 @@ test('after one visit the visited pages, the FAQ and search work offline; after 
 	// A progress message that arrives late (they travel apart from controllerchange) changes nothing.
 	await page.evaluate(() =>
 		navigator.serviceWorker.dispatchEvent(
-			new MessageEvent('message', { data: { type: 'kb-progress', done: 161, total: 161 } })
+			new MessageEvent('message', {
+				data: {
+					type: 'kb-progress',
+					text: 'Saving this page, search and the FAQ for offline use: 161 of 161 files',
+					first: true,
+				},
+			})
 		)
 	);
 	await expect(label(page)).toHaveText('Available offline: this page, search and the FAQ');
