@@ -28,17 +28,17 @@ export async function twoBuilds(): Promise<{ old: string; next: string; remove()
 	const next = join(root, 'next');
 	cpSync('dist', old, { recursive: true });
 	cpSync('dist', next, { recursive: true });
-	const edit = (file: string, from: string, to: string) => {
+	const edit = (file: string, from: RegExp, to: string) => {
 		const path = join(next, file);
 		const html = readFileSync(path, 'utf8');
-		if (!html.includes(from)) throw new Error(`${file} no longer contains "${from}"`);
+		if (!from.test(html)) throw new Error(`${file} no longer matches ${String(from)}`);
 		writeFileSync(path, html.replace(from, to));
 	};
-	edit('index.html', 'Pick the job you came for.', 'Pick the job you came for. (rebuilt)');
+	edit('index.html', /Pick the job you came for\./, 'Pick the job you came for. (rebuilt)');
 	edit(
 		'istio/install/index.html',
-		'<div class="content astro-ccykbmgk">',
-		`<div class="content astro-ccykbmgk"><p>This release adds the ${newWord} note.</p>`
+		/<div class="content[^"]*">/,
+		`$&<p>This release adds the ${newWord} note.</p>`
 	);
 	rmSync(join(next, 'pagefind'), { recursive: true });
 	await finishSite(`${next}/`, '/', () => undefined);
