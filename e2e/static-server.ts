@@ -19,7 +19,9 @@ const types: Record<string, string> = {
  */
 export async function startStaticServer(
 	dir: string,
-	mount = '/'
+	mount = '/',
+	/** When given, every response adds to it (the first-visit benchmark reads it). */
+	served?: { requests: number; bytes: number }
 ): Promise<{ url: string; close(): Promise<void> }> {
 	const server: Server = createServer((req, res) => {
 		const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -39,6 +41,10 @@ export async function startStaticServer(
 			'Content-Type': types[extname(file)] ?? 'application/octet-stream',
 			'Cache-Control': 'no-cache',
 		});
+		if (served) {
+			served.requests++;
+			served.bytes += body.length;
+		}
 		res.end(body);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { launchOptions } from '../e2e/browser.ts';
 import { leaks, loadQueries, runSearchBenchmark, sets, summarise } from '../e2e/search-bench.ts';
@@ -10,10 +10,13 @@ import { normaliseBase } from '../src/site.config.ts';
 import { findNginx, startNginx } from './lib/nginx.ts';
 import { loadLighthouse, runsPerPage } from './lib/lighthouse-pages.ts';
 import { benchServing } from './lib/serving-bench.ts';
+import { firstVisitBudget, measureFirstVisit } from '../e2e/first-visit.ts';
 
 /**
- * `npm run bench` (after `npm run build`): page weight of every built page, then search quality
- * and speed in headless Chromium against the preview server (or E2E_BASE_URL).
+ * `npm run bench` (after `npm run build`): page weight of every built page, what a first visit
+ * costs with the offline copy, search quality and speed in headless Chromium against the preview
+ * server (or E2E_BASE_URL), Lighthouse, then build time against page count (BENCH_BUILD=0 skips
+ * that last part, which builds the site twice).
  */
 const dist = 'dist';
 const base = normaliseBase(process.env['SITE_BASE']);
@@ -76,6 +79,30 @@ const targets: Partial<Record<(typeof sets)[number], [number, number]>> = {
 	'upstream-question': [0.85, 0.95],
 	'upstream-error': [0.85, 0.95],
 };
+console.log(
+	'\n== First visit (a fresh browser opens one page; every request until the offline line says it is saved, the worker included)'
+);
+{
+	const browser = await chromium.launch(launchOptions());
+	for (const page of ['', 'istio/install/', 'faq/']) {
+		const v = await measureFirstVisit(browser, dist, base, page);
+		console.log(
+			`${(base + page).padEnd(24)}${String(v.requests).padStart(5)} requests ${kb(v.bytes)} KB  "${v.status}"`
+		);
+	}
+	await browser.close();
+	console.log(
+		`budget: <= ${firstVisitBudget.requests} requests, <= ${kb(firstVisitBudget.bytes).trim()} KB (enforced by e2e/first-visit.spec.ts)`
+	);
+	const sw = readFileSync(`${dist}/sw.js`, 'utf8');
+	const files = JSON.parse(/const FILES = (.*);/.exec(sw)?.[1] ?? '[]') as [
+		string,
+		string,
+		number,
+	][];
+	const whole = files.reduce((n, f) => n + f[2], 0);
+	console.log(`"Save the whole guide": ${files.length} files, ${kb(whole).trim()} KB`);
+}
 
 console.log('\n== Search (headless Chromium, warm index, keystroke to rendered results)');
 const queries = loadQueries();
@@ -169,4 +196,11 @@ if (!server) {
 	} finally {
 		server.stop();
 	}
+}
+
+if (process.env['BENCH_BUILD'] !== '0') {
+	console.log(
+		'\n== Build time against page count (the guide, then every page copied three times over)'
+	);
+	spawnSync(process.execPath, ['scripts/bench-build.ts'], { stdio: 'inherit' });
 }

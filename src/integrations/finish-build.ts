@@ -16,43 +16,52 @@ const dictionaryFiles = [
 	join(dirname(createRequire(import.meta.url).resolve('@cspell/dict-k8s')), 'dict/k8s.txt'),
 ];
 
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
+
 /**
  * Finishes `astro build`: indexes the site with Pagefind (only `data-pagefind-body` elements),
- * then writes the service worker that makes the whole site, index included, work offline.
+ * writes the search vocabulary, then the service worker that saves the shell, search and the FAQ
+ * on the first visit and the whole guide when the reader asks. Each step logs its time
+ * (`npm run bench` reads them to check that the build stays linear in pages).
  */
 export function finishBuild(base: string): AstroIntegration {
 	return {
 		name: 'kb:search-and-offline',
 		hooks: {
 			'astro:build:done': async ({ dir, logger }) => {
-				const site = fileURLToPath(dir);
-				const { index, errors } = await pagefind.createIndex({
-					forceLanguage: 'en',
-					excludeSelectors,
-				});
-				if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
-				const added = await index.addDirectory({ path: site });
-				if (added.errors.length > 0)
-					throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
-				const written = await index.writeFiles({ outputPath: `${site}pagefind` });
-				if (written.errors.length > 0)
-					throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
-				logger.info(`indexed ${added.page_count} pages into ${site}pagefind`);
-				await pagefind.close();
-				const vocabulary = buildVocabulary(
-					site,
-					base,
-					loadGlossary(),
-					readDictionary(dictionaryFiles)
-				);
-				writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
-				logger.info(
-					`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups`
-				);
-				// Last, once every file exists, so the offline copy includes the search index.
-				const sw = writeServiceWorker(site, base);
-				logger.info(`service worker ${sw.version} precaches ${sw.count} files`);
+				await finishSite(fileURLToPath(dir), base, (m) => logger.info(m));
 			},
 		},
 	};
+}
+
+/** The steps after Astro on a built site in `site` (a folder path ending in /). Tests reuse it. */
+export async function finishSite(site: string, base: string, log: (message: string) => void) {
+	let t = performance.now();
+	const { index, errors } = await pagefind.createIndex({
+		forceLanguage: 'en',
+		excludeSelectors,
+	});
+	if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
+	const added = await index.addDirectory({ path: site });
+	if (added.errors.length > 0)
+		throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
+	const written = await index.writeFiles({ outputPath: `${site}pagefind` });
+	if (written.errors.length > 0)
+		throw new Error(`Pagefind could not write its files: ${written.errors.join('; ')}`);
+	await pagefind.close();
+	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
+	t = performance.now();
+	const vocabulary = buildVocabulary(site, base, loadGlossary(), readDictionary(dictionaryFiles));
+	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
+	log(
+		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, in ${since(t)}`
+	);
+	// Last, once every file exists, so that the worker lists the search index too.
+	t = performance.now();
+	const sw = writeServiceWorker(site, base);
+	log(
+		`service worker ${sw.version}: first visit saves ${sw.coreCount} files (${mb(sw.coreBytes)}), the whole guide ${sw.count} files (${mb(sw.bytes)}) in ${since(t)}`
+	);
 }

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { precacheList } from '../offline/service-worker.ts';
+import { offlineFiles } from '../offline/service-worker.ts';
 import { base, distDir, sitemapPaths } from '../../scripts/lib/built-site.ts';
 import { siteConfig } from '../site.config.ts';
 import { listFiles } from './dist-files.ts';
 
-it('the offline copy includes the twins and llms.txt', () => {
-	const files = precacheList(distDir, '');
+it('the whole-guide offline copy includes the twins and llms.txt', () => {
+	const files = offlineFiles(distDir, '').map((f) => f.url);
 	expect(files).toContain('llms.txt');
 	expect(files).toContain('istio/install.md');
 	expect(files).toContain('faq/memory-cost.md');

@@ -1,98 +1,118 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listFiles } from '../lib/dist-files.ts';
+import ts from 'typescript';
+import { listFiles, urlOfFile } from '../lib/dist-files.ts';
 
-/** URLs a built site precaches: every file except the worker itself, with `index.html` as its folder URL. */
-export function precacheList(distDir: string, base: string): string[] {
-	return listFiles(distDir)
-		.filter((f) => f !== 'sw.js')
-		.map((f) => base + f.replace(/(^|\/)index\.html$/, '$1'));
-}
-
-/** One hash over every file's path and bytes: any change to the site gives a new cache. */
-export function buildVersion(distDir: string): string {
-	const h = createHash('sha256');
-	for (const f of listFiles(distDir)) {
-		if (f === 'sw.js') continue;
-		h.update(f);
-		h.update(readFileSync(join(distDir, f)));
-	}
-	return h.digest('hex').slice(0, 16);
+/** One file the worker may save: its URL, the hash and size of its bytes, and when it is saved. */
+export interface OfflineFile {
+	url: string;
+	/** The first 16 hex digits of the SHA-256 of the file's bytes: what the worker checks. */
+	hash: string;
+	size: number;
+	/** Saved on the first visit (shell, search, FAQ); the rest only with "Save the whole guide". */
+	core: boolean;
 }
 
 /**
- * The service worker. It precaches the whole site into one cache named after the build, serves
- * from that cache first, and only deletes older caches once it takes over, so a page and the
- * search index always come from the same build. A new build waits until the reader chooses to
- * update (or closes every tab), instead of swapping files under an open page.
+ * Pagefind writes its own ready-made UI (the site has its own search UI) and a WebAssembly file
+ * for every language; none of them is ever requested, so none is saved or listed.
  */
-export function serviceWorkerSource(version: string, base: string, urls: string[]): string {
+export function isUnusedPagefindFile(file: string, languages: string[]): boolean {
+	if (/^pagefind\/pagefind-(component-|modular-)?ui\.(js|css)$/.test(file)) return true;
+	if (file === 'pagefind/pagefind-highlight.js') return true;
+	const wasm = /^pagefind\/wasm\.(.+)\.pagefind$/.exec(file);
+	return !!wasm && !languages.includes(wasm[1] ?? '');
+}
+
+/**
+ * What a first visit saves, so that the shell, search and the FAQ work offline at once: the
+ * hashed CSS and JavaScript, the home, search, FAQ and 404 pages, the favicon, the search index
+ * and the vocabulary. Pages are saved as the reader opens them.
+ */
+export function isCore(file: string): boolean {
+	return (
+		file.startsWith('_astro/') ||
+		file.startsWith('pagefind/') ||
+		[
+			'index.html',
+			'404.html',
+			'favicon.svg',
+			'search/index.html',
+			'faq/index.html',
+			'search-vocabulary.json',
+		].includes(file)
+	);
+}
+
+const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+
+/** Every file of a built site the worker lists, except the worker itself and unused Pagefind files. */
+export function offlineFiles(distDir: string, base: string): OfflineFile[] {
+	const files = listFiles(distDir).filter((f) => f !== 'sw.js');
+	const entry = files.includes('pagefind/pagefind-entry.json')
+		? (JSON.parse(readFileSync(join(distDir, 'pagefind/pagefind-entry.json'), 'utf8')) as {
+				languages: Record<string, { wasm?: string }>;
+			})
+		: { languages: {} };
+	const languages = Object.values(entry.languages).map((l) => l.wasm ?? '');
+	return files
+		.filter((f) => !isUnusedPagefindFile(f, languages))
+		.map((f) => {
+			const bytes = readFileSync(join(distDir, f));
+			return { url: urlOfFile(f, base), hash: hashOf(bytes), size: bytes.length, core: isCore(f) };
+		});
+}
+
+/** One hash over every listed URL and its hash: any change to the site gives a new version. */
+export function buildVersion(files: OfflineFile[]): string {
+	const h = createHash('sha256');
+	for (const f of files) h.update(`${f.url}\n${f.hash}\n`);
+	return h.digest('hex').slice(0, 16);
+}
+
+const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
+
+/** The status line's wording (status-text.ts) as plain functions for the worker's scope. */
+function statusWording(): string {
+	const { outputText } = ts.transpileModule(read('./status-text.ts'), {
+		compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+	});
+	return outputText.replace(/^export /gm, '');
+}
+
+/** The worker's source: the build's list of files, the status wording, then the runtime. */
+export function serviceWorkerSource(version: string, base: string, files: OfflineFile[]): string {
+	const rows = files.map((f) => [f.url, f.hash, f.size, f.core ? 1 : 0]);
 	return `// Generated at build time by src/offline/service-worker.ts. Do not edit.
 const VERSION = ${JSON.stringify(version)};
 const BASE = ${JSON.stringify(base)};
-const CACHE = 'kb-' + VERSION;
-const URLS = ${JSON.stringify(urls)};
-
-self.addEventListener('install', (event) => {
-	event.waitUntil(
-		caches.open(CACHE).then(async (cache) => {
-			let done = 0;
-			// In batches, so a slow link does not open hundreds of requests at once.
-			for (let i = 0; i < URLS.length; i += 16) {
-				await cache.addAll(URLS.slice(i, i + 16).map((u) => new Request(u, { cache: 'reload' })));
-				done = Math.min(URLS.length, i + 16);
-				const clients = await self.clients.matchAll({ includeUncontrolled: true });
-				for (const c of clients) c.postMessage({ type: 'kb-progress', done, total: URLS.length });
-			}
-		})
-	);
-});
-
-self.addEventListener('activate', (event) => {
-	event.waitUntil(
-		caches
-			.keys()
-			.then((keys) => Promise.all(keys.filter((k) => k.startsWith('kb-') && k !== CACHE).map((k) => caches.delete(k))))
-			.then(() => self.clients.claim())
-	);
-});
-
-self.addEventListener('message', (event) => {
-	if (event.data === 'kb-skip-waiting') self.skipWaiting();
-	if (event.data === 'kb-version' && event.source) event.source.postMessage({ type: 'kb-version', version: VERSION, total: URLS.length });
-});
-
-self.addEventListener('fetch', (event) => {
-	const request = event.request;
-	const url = new URL(request.url);
-	if (request.method !== 'GET' || url.origin !== self.location.origin || !url.pathname.startsWith(BASE)) return;
-	event.respondWith(
-		caches.open(CACHE).then(async (cache) => {
-			const hit = await cache.match(url.pathname, { ignoreSearch: true });
-			if (hit) return hit;
-			try {
-				return await fetch(request);
-			} catch (error) {
-				if (request.mode === 'navigate') {
-					const notFound = await cache.match(BASE + '404.html');
-					if (notFound) return new Response(notFound.body, { status: 404, headers: notFound.headers });
-				}
-				throw error;
-			}
-		})
-	);
-});
-`;
+// [url, first 16 hex digits of the SHA-256 of its bytes, size in bytes, 1 when saved on the first visit]
+const FILES = ${JSON.stringify(rows)};
+${statusWording()}
+${read('./worker-runtime.js')}`;
 }
 
-/** Writes `sw.js` into a built site. Returns the version and the number of precached URLs. */
-export function writeServiceWorker(
-	distDir: string,
-	base: string
-): { version: string; count: number } {
-	const urls = precacheList(distDir, base);
-	const version = buildVersion(distDir);
-	writeFileSync(join(distDir, 'sw.js'), serviceWorkerSource(version, base, urls));
-	return { version, count: urls.length };
+export interface OfflineSummary {
+	version: string;
+	count: number;
+	bytes: number;
+	coreCount: number;
+	coreBytes: number;
+}
+
+/** Writes `sw.js` into a built site and says what a first visit and the whole guide cost. */
+export function writeServiceWorker(distDir: string, base: string): OfflineSummary {
+	const files = offlineFiles(distDir, base);
+	const version = buildVersion(files);
+	writeFileSync(join(distDir, 'sw.js'), serviceWorkerSource(version, base, files));
+	const core = files.filter((f) => f.core);
+	const sum = (list: OfflineFile[]) => list.reduce((n, f) => n + f.size, 0);
+	return {
+		version,
+		count: files.length,
+		bytes: sum(files),
+		coreCount: core.length,
+		coreBytes: sum(core),
+	};
 }

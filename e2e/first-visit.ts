@@ -1,0 +1,49 @@
+import type { Browser } from '@playwright/test';
+import { startStaticServer } from './static-server.ts';
+
+/**
+ * A first visit saves the shell, search (index, page excerpts, vocabulary) and the FAQ, not the
+ * whole guide: 176 requests and 0.88 MB at 166 pages in December 2026, against 536 and 5.3 MB
+ * when it saved everything. The search excerpts and the FAQ grow with the guide; the budget
+ * leaves room for about 30 more answers or pages.
+ */
+export const firstVisitBudget = { requests: 220, bytes: 1.25 * 1024 * 1024 };
+
+export interface FirstVisit {
+	page: string;
+	requests: number;
+	/** Bytes of the response bodies, uncompressed. */
+	bytes: number;
+	/** The offline line once the first save is done. */
+	status: string;
+}
+
+/**
+ * What a reader's first visit to `page` costs: every request a fresh browser makes, the
+ * service worker's included, until the worker reports the first-visit files saved. Counted at
+ * the server, so nothing the worker fetches escapes it.
+ */
+export async function measureFirstVisit(
+	browser: Browser,
+	dist: string,
+	base: string,
+	page: string
+): Promise<FirstVisit> {
+	const served = { requests: 0, bytes: 0 };
+	const server = await startStaticServer(dist, base, served);
+	const context = await browser.newContext({ serviceWorkers: 'allow' });
+	try {
+		const tab = await context.newPage();
+		await tab.goto(`${server.url}${page}`);
+		const label = tab.locator('kb-offline .offline-label');
+		await label.filter({ hasText: /^(Available offline|A new version)/ }).waitFor({
+			timeout: 300_000,
+		});
+		// Idle-time loads (search warm-up on intent does not happen: no pointer, no key).
+		await tab.waitForLoadState('networkidle');
+		return { page, ...served, status: (await label.textContent()) ?? '' };
+	} finally {
+		await context.close();
+		await server.close();
+	}
+}
