@@ -35,6 +35,23 @@ const required = [
 	'reference/glossary',
 ];
 
+/**
+ * An answer's `asked:` list holds how readers phrase the problem, misconceptions included ("linkerd
+ * service in fail-fast 503"): search matches them, the site never states them. Blank those lines
+ * (keeping line numbers) before looking for wrong statements.
+ */
+function withoutAsked(source: string): string {
+	let inAsked = false;
+	return source
+		.split('\n')
+		.map((line) => {
+			if (/^asked:/.test(line)) inAsked = true;
+			else if (inAsked && !/^\s+-|^\s*$/.test(line)) inAsked = false;
+			return inAsked ? '' : line;
+		})
+		.join('\n');
+}
+
 describe('the knowledge base', () => {
 	it('has every required page', () => {
 		const present = new Set(docs.map((f) => f.replace(/\.mdx$/, '')));
@@ -59,6 +76,6 @@ describe('the knowledge base', () => {
 		...listFiles('content/manifests').map((f) => `content/manifests/${f}`),
 		...listFiles('content/data').map((f) => `content/data/${f}`),
 	])('%s repeats none of the article’s known errors', (path) => {
-		expect(findKnownErrors(readFileSync(path, 'utf8'))).toEqual([]);
+		expect(findKnownErrors(withoutAsked(readFileSync(path, 'utf8')))).toEqual([]);
 	});
 });
