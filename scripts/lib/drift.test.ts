@@ -46,10 +46,8 @@ describe('drift, replaying real upstream changes', () => {
 			'policy-controller/k8s/index/src/routes/http.rs',
 		]);
 		expect(found.map((d) => d.fact).sort()).toEqual([
-			'linkerd-2-20-cli-names-gateway-api-v1-2-1',
 			'linkerd-2-20-gateway-api-crds-required',
 			'linkerd-2-20-gateway-api-install-hint',
-			'linkerd-2-20-gateway-api-minimum-v1',
 			'linkerd-2-20-gateway-api-types',
 			'linkerd-2-20-reads-gateway-api-v1-2-1',
 			'linkerd-error-gateway-api-crds-required',

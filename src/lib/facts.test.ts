@@ -76,6 +76,17 @@ describe('proveFacts', () => {
 			/not vendored/
 		);
 	});
+	it("keeps a merged fact's former id as an alias, and refuses an alias that is another fact's id", () => {
+		const merged = fact('defaultNumRetries = 2').replace(
+			'- id: retries\n',
+			'- id: retries\n  aliases: [old-retries]\n'
+		);
+		expect(loadFacts(join(tree(merged, {}), 'facts'))[0]?.aliases).toEqual(['old-retries']);
+		const clash = merged + fact('x = 1').replace('- id: retries', '- id: old-retries');
+		expect(() => loadFacts(join(tree(clash, {}), 'facts'))).toThrow(
+			/a\.yaml:\d+: fact id or alias "old-retries" is already used at .*a\.yaml:1/
+		);
+	});
 	it('rejects a fact without evidence, naming the file, line and field', () => {
 		const root = tree(
 			'- id: x\n  topic: traffic\n  mesh: istio\n  statement: A fact with no evidence.\n  evidence: []\n',

@@ -33,12 +33,15 @@ export function loadFacts(dir = 'content/facts'): LoadedFact[] {
 			const line = node?.range ? text.slice(0, node.range[0]).split('\n').length : 1;
 			const result = factSchema.safeParse(raw);
 			if (!result.success) throw invalidFact(file, line, result.error);
-			const first = seen.get(result.data.id);
-			if (first)
-				throw new Error(
-					`${file}:${line}: fact id "${result.data.id}" is already used at ${first}; ids must be unique`
-				);
-			seen.set(result.data.id, `${file}:${line}`);
+			// A former id kept as an alias is still an anchor on the facts page, so it shares the id space.
+			for (const id of [result.data.id, ...(result.data.aliases ?? [])]) {
+				const first = seen.get(id);
+				if (first)
+					throw new Error(
+						`${file}:${line}: fact id or alias "${id}" is already used at ${first}; ids must be unique`
+					);
+				seen.set(id, `${file}:${line}`);
+			}
 			facts.push({ ...result.data, file, line });
 		});
 	}

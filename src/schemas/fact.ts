@@ -46,6 +46,10 @@ export const evidenceSchema = z.object({
 export const factSchema = z.object({
 	/** Stable anchor on the facts page and the id pages use; never rename it once published. */
 	id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'id must be lower-case letters, digits and hyphens'),
+	/** Former ids of facts merged into this one: their anchors on the facts page still land here. */
+	aliases: z
+		.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an alias is a former fact id in kebab-case'))
+		.optional(),
 	topic: z.enum(factTopics),
 	mesh: z.enum(factSubjects),
 	/** One plain sentence; `code` allowed. */
