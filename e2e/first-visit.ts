@@ -3,11 +3,12 @@ import { startStaticServer } from './static-server.ts';
 
 /**
  * A first visit saves the shell, search (index, page excerpts, vocabulary) and the FAQ, not the
- * whole guide: 176 requests and 0.88 MB at 166 pages in December 2026, against 536 and 5.3 MB
- * when it saved everything. The search excerpts and the FAQ grow with the guide; the budget
- * leaves room for about 30 more answers or pages.
+ * whole guide: 176 requests and 0.88 MB at 166 pages, then 223 requests and 1.23 MB at 250 pages
+ * (December 2026), against 536 and 5.3 MB when it saved everything. The search excerpts and the
+ * FAQ grow with the guide (about 0.6 requests and 4 KB a page); the budget leaves room for about
+ * 60 more answers or pages before it must be looked at again.
  */
-export const firstVisitBudget = { requests: 220, bytes: 1.25 * 1024 * 1024 };
+export const firstVisitBudget = { requests: 260, bytes: 1.5 * 1024 * 1024 };
 
 export interface FirstVisit {
 	page: string;

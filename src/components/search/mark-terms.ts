@@ -1,7 +1,10 @@
 import { highlightPattern } from './highlight-terms';
 
-/** Wraps each search term (`?hl=`) inside the article in `<mark class="search-hit">`. */
-export function markSearchTerms(): void {
+/**
+ * Wraps each search term (`?hl=`) inside the article in `<mark class="search-hit">`. Loaded as its
+ * own bundle (SearchTermMarks), which keeps no exports, so it runs when it loads.
+ */
+function markSearchTerms(): void {
 	const re = highlightPattern(location.search);
 	const scope = document.querySelector('[data-search-scope]');
 	if (!re || !scope) return;
@@ -27,3 +30,5 @@ export function markSearchTerms(): void {
 		);
 	}
 }
+
+markSearchTerms();
