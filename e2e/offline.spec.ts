@@ -15,61 +15,62 @@ import {
 
 test.use({ serviceWorkers: 'allow' });
 
-test('after one visit the visited pages, the FAQ and search work offline; after "Save the whole guide", every page', async ({
-	page,
-	context,
-}) => {
-	test.setTimeout(300_000);
-	await page.goto('istio/install/');
-	await waitUntilOffline(page, /^Available offline: this page, search and the FAQ$/);
-	// A progress message that arrives late (they travel apart from controllerchange) changes nothing.
-	await page.evaluate(() =>
-		navigator.serviceWorker.dispatchEvent(
-			new MessageEvent('message', {
-				data: {
-					type: 'kb-progress',
-					text: 'Saving this page, search and the FAQ for offline use: 161 of 161 files',
-					first: true,
-				},
-			})
-		)
-	);
-	await expect(label(page)).toHaveText('Available offline: this page, search and the FAQ');
-	const save = page.getByRole('button', {
-		name: /^Save the whole guide for offline use \(\d+\.\d MB\)$/,
-	});
-	await expect(save).toBeVisible();
+test(
+	'after one visit the visited pages, the FAQ and search work offline; after "Save the whole guide", every page',
+	{ tag: '@server' },
+	async ({ page, context }) => {
+		test.setTimeout(300_000);
+		await page.goto('istio/install/');
+		await waitUntilOffline(page, /^Available offline: this page, search and the FAQ$/);
+		// A progress message that arrives late (they travel apart from controllerchange) changes nothing.
+		await page.evaluate(() =>
+			navigator.serviceWorker.dispatchEvent(
+				new MessageEvent('message', {
+					data: {
+						type: 'kb-progress',
+						text: 'Saving this page, search and the FAQ for offline use: 161 of 161 files',
+						first: true,
+					},
+				})
+			)
+		);
+		await expect(label(page)).toHaveText('Available offline: this page, search and the FAQ');
+		const save = page.getByRole('button', {
+			name: /^Save the whole guide for offline use \(\d+\.\d MB\)$/,
+		});
+		await expect(save).toBeVisible();
 
-	await context.setOffline(true);
-	for (const path of ['istio/install/', 'faq/', 'istio/install']) {
-		const response = await page.goto(path);
-		expect(response?.ok(), path).toBe(true);
-		await expect(page.locator('h1')).toBeVisible();
-	}
-	await expect(page).toHaveURL(/\/istio\/install\/$/);
-	// Search works offline, typo correction (which needs the vocabulary file) included.
-	expect(await searchFirstHit(page, 'ztunnel-config')).toMatch(/\/(istio|faq)\//);
-	await page.locator('#dialog-search-q').fill('linkred install');
-	await expect(
-		page.locator('#dialog-search-results').locator('xpath=..').locator('.search-notice')
-	).toContainText('Showing results for linkerd install');
-	// A page never opened says so plainly, instead of "Page not found".
-	const unsaved = await page.goto('linkerd/security/');
-	expect(unsaved?.status()).toBe(503);
-	await expect(page.locator('h1')).toHaveText('This page is not saved on this device');
+		await context.setOffline(true);
+		for (const path of ['istio/install/', 'faq/', 'istio/install']) {
+			const response = await page.goto(path);
+			expect(response?.ok(), path).toBe(true);
+			await expect(page.locator('h1')).toBeVisible();
+		}
+		await expect(page).toHaveURL(/\/istio\/install\/$/);
+		// Search works offline, typo correction (which needs the vocabulary file) included.
+		expect(await searchFirstHit(page, 'ztunnel-config')).toMatch(/\/(istio|faq)\//);
+		await page.locator('#dialog-search-q').fill('linkred install');
+		await expect(
+			page.locator('#dialog-search-results').locator('xpath=..').locator('.search-notice')
+		).toContainText('Showing results for linkerd install');
+		// A page never opened says so plainly, instead of "Page not found".
+		const unsaved = await page.goto('linkerd/security/');
+		expect(unsaved?.status()).toBe(503);
+		await expect(page.locator('h1')).toHaveText('This page is not saved on this device');
 
-	await context.setOffline(false);
-	await page.goto('faq/');
-	await page.getByRole('button', { name: /^Save the whole guide/ }).click();
-	await waitUntilOffline(page, /^Available offline: the whole guide$/);
-	await expect(page.getByRole('button', { name: /^Save the whole guide/ })).toBeHidden();
-	await context.setOffline(true);
-	for (const path of ['linkerd/security/', 'decide/compare/', 'llms.txt']) {
-		const response = await page.goto(path);
-		expect(response?.ok(), path).toBe(true);
+		await context.setOffline(false);
+		await page.goto('faq/');
+		await page.getByRole('button', { name: /^Save the whole guide/ }).click();
+		await waitUntilOffline(page, /^Available offline: the whole guide$/);
+		await expect(page.getByRole('button', { name: /^Save the whole guide/ })).toBeHidden();
+		await context.setOffline(true);
+		for (const path of ['linkerd/security/', 'decide/compare/', 'llms.txt']) {
+			const response = await page.goto(path);
+			expect(response?.ok(), path).toBe(true);
+		}
+		await context.setOffline(false);
 	}
-	await context.setOffline(false);
-});
+);
 
 test('a changed build deployed later is picked up on the next page once it is saved, and only then', async ({
 	page,
