@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { lineOf, pathText } from '../../src/lib/doctor/yaml-lines.ts';
 import type { CrdVersion } from './crd-schemas.ts';
 
 /** A problem in a manifest, located by line and field path. */
@@ -16,41 +17,6 @@ export function formatError(e: ManifestError): string {
 }
 
 type Segment = string | number;
-
-function pathText(segments: Segment[]): string {
-	return segments.reduce<string>(
-		(acc, s) => (typeof s === 'number' ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s),
-		''
-	);
-}
-
-/** Line of the node at `segments` (or of the nearest ancestor that exists). */
-function lineOf(
-	root: Node | null | undefined,
-	segments: Segment[],
-	counter: LineCounter,
-	keyOf?: string
-): number {
-	let node: unknown = root;
-	let line = root?.range ? counter.linePos(root.range[0]).line : 1;
-	const all = keyOf === undefined ? segments : [...segments, keyOf];
-	for (const seg of all) {
-		if (isMap(node)) {
-			const pair = node.items.find((p) => isScalar(p.key) && p.key.value === seg);
-			if (!pair) break;
-			// The key's line reads best: "spec:" for a missing child, "mode:" for a bad value.
-			const range = (pair.key as Node | null)?.range ?? (pair.value as Node | null)?.range;
-			if (range) line = counter.linePos(range[0]).line;
-			node = pair.value;
-		} else if (isSeq(node) && typeof seg === 'number') {
-			const item = node.items[seg] as Node | undefined;
-			if (!item?.range) break;
-			line = counter.linePos(item.range[0]).line;
-			node = item;
-		} else break;
-	}
-	return line;
-}
 
 function segmentsOf(instancePath: string): Segment[] {
 	return instancePath
