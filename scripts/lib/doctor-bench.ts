@@ -45,7 +45,12 @@ export function timeCheck(
 }
 
 /** Size of the checking code as the browser would load it: one minified ES module. */
-export async function engineSize(): Promise<{ raw: number; gzip: number; brotli: number }> {
+export async function engineSize(): Promise<{
+	raw: number;
+	gzip: number;
+	brotli: number;
+	code: string;
+}> {
 	const result = await build({
 		stdin: {
 			contents:
@@ -61,6 +66,7 @@ export async function engineSize(): Promise<{ raw: number; gzip: number; brotli:
 	});
 	const code = result.outputFiles[0]?.contents ?? new Uint8Array();
 	return {
+		code: new TextDecoder().decode(code),
 		raw: code.length,
 		gzip: gzipSync(code, { level: 9 }).length,
 		brotli: brotliCompressSync(code).length,
