@@ -21,3 +21,27 @@ it('finds ports, flags, keys and versions in prose, not in code, links or <Fact>
 		'9 key linkerd.io/inject',
 	]);
 });
+
+it('leaves flags of inline istioctl/linkerd/helm commands to the CLI check, and nothing else', () => {
+	const mdx = [
+		'Run `linkerd check --proxy` and `istioctl waypoint apply -n <ns> --enroll-namespace --wait`.',
+		'A bare `--reuse-values`, `kubectl apply --server-side` and `helm` alone stay candidates.',
+		'Shown as what not to type: `istioctl x --no-such-flag` {/* cli-check: ignore */}',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'2 flag --reuse-values',
+		'2 flag --server-side',
+		'3 flag --no-such-flag',
+	]);
+});
+
+it('reads a Linkerd edge release name as a name, not a value, and skips URIs of any scheme', () => {
+	const mdx = [
+		'From edge-26.8.2 on, Linkerd reads Gateway API v1.5.1 types.',
+		'SPIFFE IDs look like `spiffe://cluster.local/ns/default/sa/web`; the key `linkerd.io/inject` is one.',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'1 version v1.5.1',
+		'2 key linkerd.io/inject',
+	]);
+});

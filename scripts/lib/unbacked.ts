@@ -17,8 +17,13 @@ const patterns: { kind: Candidate['kind']; re: RegExp }[] = [
 	{ kind: 'flag', re: /(?<![\w/-])--[a-z][a-z0-9-]+/g },
 	// domain/name keys; apiVersions (group/v1) and file paths are not keys.
 	{ kind: 'key', re: /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\/(?!v\d)[A-Za-z0-9][\w.-]*/g },
-	{ kind: 'version', re: /(?<![\w.])v?\d+\.\d+\.\d+(?!\w|\.\d)/g },
+	// A Linkerd edge release name (`edge-26.8.3`) names the release a claim is about; it is not a
+	// value of its own (the claim's value, such as a Gateway API version, is still matched).
+	{ kind: 'version', re: /(?<![\w.]|edge-)v?\d+\.\d+\.\d+(?!\w|\.\d)/g },
 ];
+
+/** Inline code that is an istioctl, linkerd or helm command, as scripts/lib/cli-check.ts reads it. */
+const inlineCommand = /(?<!`)`((?:istioctl|linkerd|helm)\s[^`]*)`(?!`)/g;
 
 /** Candidates in an MDX text: prose only (no frontmatter, imports, code fences, `<Fact>`, links). */
 export function unbackedCandidates(text: string, file: string): Candidate[] {
@@ -42,7 +47,14 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 		const line = raw
 			.replace(/<Fact\b[^>]*\/>/g, blank)
 			.replace(/\]\([^)]*\)/g, (m) => `]${blank(m.slice(1))}`)
-			.replace(/https?:\/\/\S+/g, blank)
+			// URIs of any scheme (https://, spiffe://): their paths are not annotation keys.
+			.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/g, blank)
+			// Flags of an inline istioctl/linkerd/helm command are proven by the CLI check against
+			// the vendored command reference of the page's release; its other words stay prose.
+			// (a line marked `cli-check: ignore` is not checked, so its flags stay candidates).
+			.replace(inlineCommand, (m) =>
+				raw.includes('cli-check: ignore') ? m : m.replace(/(?<![\w/-])--[a-z][a-z0-9-]+/g, blank)
+			)
 			.replace(/\{\/\*[\s\S]*?\*\/\}/g, blank);
 		for (const { kind, re } of patterns)
 			for (const m of line.matchAll(re)) {
