@@ -45,3 +45,16 @@ it('reads a Linkerd edge release name as a name, not a value, and skips URIs of 
 		'2 key linkerd.io/inject',
 	]);
 });
+
+it('counts a <Fact> that opens the next line of the paragraph as right after the claim', () => {
+	const mdx = [
+		'Linkerd edge releases read Gateway API v1.5.1',
+		'<Fact id="linkerd-edge-26-8-2-gateway-api-v1-5-1" /> and the 2.20 tag reads v1.2.1.',
+		'',
+		'<Fact id="x" /> does not back port 15008 on the line before a blank line.',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'2 version v1.2.1',
+		'4 port port 15008',
+	]);
+});

@@ -32,18 +32,23 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 		'\n'.repeat(fm.split('\n').length - 1)
 	);
 	let fence: string | undefined;
-	body.split('\n').forEach((raw, i) => {
+	const lines = body.split('\n');
+	const factsOn = lines.map((l) => [...l.matchAll(/<Fact\b[^>]*\/>/g)].map((m) => m.index));
+	lines.forEach((raw, i) => {
 		const open = raw.match(/^\s*(`{3,}|~{3,})/);
 		if (open) {
 			if (!fence) fence = open[1];
 			else if (raw.trim().startsWith(fence)) fence = undefined;
 			return;
 		}
-		// Component tags carry props (file names, ids), not prose.
-		if (fence || /^import\s/.test(raw) || /^\s*<[A-Z]/.test(raw)) return;
+		// Component tags carry props (file names, ids), not prose; a line that opens with a
+		// <Fact> is prose that goes on after it.
+		if (fence || /^import\s/.test(raw) || /^\s*<(?!Fact\b)[A-Z]/.test(raw)) return;
 		// Keep offsets: blank out what is not prose, and remember where facts stand.
 		const blank = (m: string) => ' '.repeat(m.length);
-		const facts = [...raw.matchAll(/<Fact\b[^>]*\/>/g)].map((m) => m.index);
+		const facts = factsOn[i] ?? [];
+		// A paragraph's soft line break is a space: a <Fact> that opens the next line follows too.
+		const next = (factsOn[i + 1] ?? []).map((at) => raw.length + 1 + at);
 		const line = raw
 			.replace(/<Fact\b[^>]*\/>/g, blank)
 			.replace(/\]\([^)]*\)/g, (m) => `]${blank(m.slice(1))}`)
@@ -60,7 +65,7 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 			for (const m of line.matchAll(re)) {
 				// A claim with a <Fact> right after it (show="source" or value) is backed.
 				const end = m.index + m[0].length;
-				if (facts.some((at) => at >= end && at - end <= 60)) continue;
+				if ([...facts, ...next].some((at) => at >= end && at - end <= 60)) continue;
 				out.push({ file, line: i + 1, kind, text: m[0].trim() });
 			}
 	});
