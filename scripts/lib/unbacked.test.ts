@@ -58,3 +58,11 @@ it('counts a <Fact> that opens the next line of the paragraph as right after the
 		'4 port port 15008',
 	]);
 });
+
+it("does not take the reader's own HTTP ports for mesh facts, but still flags other ports", () => {
+	const mdx =
+		'The gateways do not compete for ports 80 and 443; the app listens on port 8080, the proxy on port 4143.';
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.kind} ${c.text}`)).toEqual([
+		'port port 4143',
+	]);
+});

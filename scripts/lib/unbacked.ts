@@ -12,8 +12,12 @@ export interface Candidate {
 }
 
 const patterns: { kind: Candidate['kind']; re: RegExp }[] = [
-	// A number called a port, or one of the well-known mesh port ranges.
-	{ kind: 'port', re: /\bports?\s+`?(\d{2,5})\b|\b(150\d\d|41[49]\d|9990|9995|999[6-9])\b/gi },
+	// A number called a port, or one of the well-known mesh port ranges. HTTP's own 80 and 443 and
+	// the usual app port 8080 are the reader's traffic, not a mesh default.
+	{
+		kind: 'port',
+		re: /\bports?\s+`?(?!(?:80|443|8080)\b)(\d{2,5})\b|\b(150\d\d|41[49]\d|9990|9995|999[6-9])\b/gi,
+	},
 	{ kind: 'flag', re: /(?<![\w/-])--[a-z][a-z0-9-]+/g },
 	// domain/name keys; apiVersions (group/v1) and file paths are not keys.
 	{ kind: 'key', re: /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\/(?!v\d)[A-Za-z0-9][\w.-]*/g },
