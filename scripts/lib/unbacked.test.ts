@@ -21,3 +21,48 @@ it('finds ports, flags, keys and versions in prose, not in code, links or <Fact>
 		'9 key linkerd.io/inject',
 	]);
 });
+
+it('leaves flags of inline istioctl/linkerd/helm commands to the CLI check, and nothing else', () => {
+	const mdx = [
+		'Run `linkerd check --proxy` and `istioctl waypoint apply -n <ns> --enroll-namespace --wait`.',
+		'A bare `--reuse-values`, `kubectl apply --server-side` and `helm` alone stay candidates.',
+		'Shown as what not to type: `istioctl x --no-such-flag` {/* cli-check: ignore */}',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'2 flag --reuse-values',
+		'2 flag --server-side',
+		'3 flag --no-such-flag',
+	]);
+});
+
+it('reads a Linkerd edge release name as a name, not a value, and skips URIs of any scheme', () => {
+	const mdx = [
+		'From edge-26.8.2 on, Linkerd reads Gateway API v1.5.1 types.',
+		'SPIFFE IDs look like `spiffe://cluster.local/ns/default/sa/web`; the key `linkerd.io/inject` is one.',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'1 version v1.5.1',
+		'2 key linkerd.io/inject',
+	]);
+});
+
+it('counts a <Fact> that opens the next line of the paragraph as right after the claim', () => {
+	const mdx = [
+		'Linkerd edge releases read Gateway API v1.5.1',
+		'<Fact id="linkerd-edge-26-8-2-gateway-api-v1-5-1" /> and the 2.20 tag reads v1.2.1.',
+		'',
+		'<Fact id="x" /> does not back port 15008 on the line before a blank line.',
+	].join('\n');
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.line} ${c.kind} ${c.text}`)).toEqual([
+		'2 version v1.2.1',
+		'4 port port 15008',
+	]);
+});
+
+it("does not take the reader's own HTTP ports for mesh facts, but still flags other ports", () => {
+	const mdx =
+		'The gateways do not compete for ports 80 and 443; the app listens on port 8080, the proxy on port 4143.';
+	expect(unbackedCandidates(mdx, 'p.mdx').map((c) => `${c.kind} ${c.text}`)).toEqual([
+		'port port 4143',
+	]);
+});
