@@ -35,13 +35,19 @@ interface Phrasings {
 	pages: number;
 }
 
+/** How much of the match depends on the phrasing holding nothing but the query. */
+const textShare = 0.5;
+
 const cache = new WeakMap<Lexicon, Phrasings>();
 
 function phrasingsOf(lex: Lexicon): Phrasings {
 	const hit = cache.get(lex);
 	if (hit) return hit;
 	const texts = [
-		...[...lex.titles].map(([url, t]) => ({ url, stems: new Set([...t].map(stem)) })),
+		...[...lex.titles].map(([url, t]) => ({
+			url,
+			stems: new Set([...t].filter((w) => !stopWords.has(w)).map(stem)),
+		})),
 		...lex.errors.map((e) => ({ url: e.url, stems: stems(e.text) })),
 	];
 	const byUrl = new Map<string, Set<string>>();
@@ -71,9 +77,18 @@ export function questionMatch(lex: Lexicon, terms: string[], floor = 0.34): Map<
 	if (mass === 0 || q.length === 0) return out;
 	for (const t of p.texts) {
 		let held = 0;
-		for (const s of q) if (t.stems.has(s)) held += Math.max(weight.get(s) ?? 0, 0);
-		const share = held / mass;
-		if (share >= floor && share > (out.get(t.url) ?? 0)) out.set(t.url, share);
+		let shared = 0;
+		for (const s of q)
+			if (t.stems.has(s)) {
+				held += Math.max(weight.get(s) ?? 0, 0);
+				shared++;
+			}
+		if (held / mass < floor) continue;
+		// A phrasing that is all query ("Install Linkerd" for "linkerd install") beats one that
+		// holds the query among much else ("linkerd install --crds fails about gateway api").
+		const share =
+			(held / mass) * (1 - textShare + (textShare * shared) / Math.max(t.stems.size, 1));
+		if (share > (out.get(t.url) ?? 0)) out.set(t.url, share);
 	}
 	return out;
 }
