@@ -17,30 +17,38 @@ import { benchText, engineSize, timeCheck } from './lib/doctor-bench.ts';
  * `npm run bench` (after `npm run build`): page weight of every built page, what a first visit
  * costs with the offline copy, search quality and speed in headless Chromium against the preview
  * server (or E2E_BASE_URL), Lighthouse, then build time against page count (BENCH_BUILD=0 skips
- * that last part, which builds the site twice).
+ * that last part, which builds the site twice). `npm run bench -- --only search` runs the search
+ * part alone (BENCH_SETS=a,b then prints only those sets' queries).
  */
+const onlyIndex = process.argv.indexOf('--only');
+const onlyPart = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+if (onlyPart !== undefined && onlyPart !== 'search')
+	throw new Error(`npm run bench -- --only ${onlyPart}: the only part that runs alone is search`);
+const searchOnly = onlyPart === 'search';
 const dist = 'dist';
 const base = normaliseBase(process.env['SITE_BASE']);
 const kb = (n: number) => (n / 1024).toFixed(1).padStart(7);
 
-console.log('== Page weight (bytes as built, before compression; KB = 1024 bytes)');
-const rows = listPages(dist).map((f) => pageWeight(dist, base, f, urlOfFile(f, base)));
-console.log(
-	`${'page'.padEnd(48)}${'HTML'.padStart(7)}${'CSS'.padStart(7)}${'JS'.padStart(7)}${'CSS+JS'.padStart(8)}  requests`
-);
-for (const r of rows) {
+if (!searchOnly) {
+	console.log('== Page weight (bytes as built, before compression; KB = 1024 bytes)');
+	const rows = listPages(dist).map((f) => pageWeight(dist, base, f, urlOfFile(f, base)));
 	console.log(
-		`${r.page.padEnd(48)}${kb(r.html)}${kb(r.css)}${kb(r.js)}${kb(r.css + r.js).padStart(8)}  ${r.requests}`
+		`${'page'.padEnd(48)}${'HTML'.padStart(7)}${'CSS'.padStart(7)}${'JS'.padStart(7)}${'CSS+JS'.padStart(8)}  requests`
+	);
+	for (const r of rows) {
+		console.log(
+			`${r.page.padEnd(48)}${kb(r.html)}${kb(r.css)}${kb(r.js)}${kb(r.css + r.js).padStart(8)}  ${r.requests}`
+		);
+	}
+	const max = (k: 'html' | 'css' | 'js' | 'requests') => Math.max(...rows.map((r) => r[k]));
+	const maxTotal = Math.max(...rows.map((r) => r.css + r.js));
+	console.log(
+		`max: HTML ${kb(max('html'))} KB, CSS ${kb(max('css'))} KB, JS ${kb(max('js'))} KB, CSS+JS ${kb(maxTotal)} KB, requests ${max('requests')}`
+	);
+	console.log(
+		'budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by scripts/lib/page-weight.dist.test.ts and e2e/budgets.spec.ts)'
 	);
 }
-const max = (k: 'html' | 'css' | 'js' | 'requests') => Math.max(...rows.map((r) => r[k]));
-const maxTotal = Math.max(...rows.map((r) => r.css + r.js));
-console.log(
-	`max: HTML ${kb(max('html'))} KB, CSS ${kb(max('css'))} KB, JS ${kb(max('js'))} KB, CSS+JS ${kb(maxTotal)} KB, requests ${max('requests')}`
-);
-console.log(
-	'budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by scripts/lib/page-weight.dist.test.ts and e2e/budgets.spec.ts)'
-);
 
 console.log('\n== Config doctor (checkText in Node on the fixtures joined into one paste)');
 {
@@ -93,29 +101,31 @@ const targets: Partial<Record<(typeof sets)[number], [number, number]>> = {
 	'upstream-question': [0.85, 0.95],
 	'upstream-error': [0.85, 0.95],
 };
-console.log(
-	'\n== First visit (a fresh browser opens one page; every request until the offline line says it is saved, the worker included)'
-);
-{
-	const browser = await chromium.launch(launchOptions());
-	for (const page of ['', 'istio/install/', 'faq/']) {
-		const v = await measureFirstVisit(browser, dist, base, page);
-		console.log(
-			`${(base + page).padEnd(24)}${String(v.requests).padStart(5)} requests ${kb(v.bytes)} KB  "${v.status}"`
-		);
-	}
-	await browser.close();
+if (!searchOnly) {
 	console.log(
-		`budget: <= ${firstVisitBudget.requests} requests, <= ${kb(firstVisitBudget.bytes).trim()} KB (enforced by e2e/first-visit.spec.ts)`
+		'\n== First visit (a fresh browser opens one page; every request until the offline line says it is saved, the worker included)'
 	);
-	const sw = readFileSync(`${dist}/sw.js`, 'utf8');
-	const files = JSON.parse(/const FILES = (.*);/.exec(sw)?.[1] ?? '[]') as [
-		string,
-		string,
-		number,
-	][];
-	const whole = files.reduce((n, f) => n + f[2], 0);
-	console.log(`"Save the whole guide": ${files.length} files, ${kb(whole).trim()} KB`);
+	{
+		const browser = await chromium.launch(launchOptions());
+		for (const page of ['', 'istio/install/', 'faq/']) {
+			const v = await measureFirstVisit(browser, dist, base, page);
+			console.log(
+				`${(base + page).padEnd(24)}${String(v.requests).padStart(5)} requests ${kb(v.bytes)} KB  "${v.status}"`
+			);
+		}
+		await browser.close();
+		console.log(
+			`budget: <= ${firstVisitBudget.requests} requests, <= ${kb(firstVisitBudget.bytes).trim()} KB (enforced by e2e/first-visit.spec.ts)`
+		);
+		const sw = readFileSync(`${dist}/sw.js`, 'utf8');
+		const files = JSON.parse(/const FILES = (.*);/.exec(sw)?.[1] ?? '[]') as [
+			string,
+			string,
+			number,
+		][];
+		const whole = files.reduce((n, f) => n + f[2], 0);
+		console.log(`"Save the whole guide": ${files.length} files, ${kb(whole).trim()} KB`);
+	}
 }
 
 console.log('\n== Search (headless Chromium, warm index, keystroke to rendered results)');
@@ -173,6 +183,8 @@ await withServer(async (url) => {
 	}
 	await browser.close();
 });
+
+if (searchOnly) process.exit(0);
 
 console.log(
 	"\n== Serving: requests per second from the repository's nginx configuration, on loopback"

@@ -56,7 +56,7 @@ export async function finishSite(site: string, base: string, log: (message: stri
 	const vocabulary = buildVocabulary(site, base, loadGlossary(), readDictionary(dictionaryFiles));
 	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 	log(
-		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, in ${since(t)}`
+		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.split(' ').length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, in ${since(t)}`
 	);
 	// Last, once every file exists, so that the worker lists the search index too.
 	t = performance.now();

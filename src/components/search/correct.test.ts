@@ -3,6 +3,8 @@ import {
 	analyse,
 	correctable,
 	distance,
+	frontCode,
+	frontDecode,
 	known,
 	looksPasted,
 	makeLexicon,
@@ -136,6 +138,22 @@ describe('the dictionary search ships', () => {
 		expect(
 			keepList(v, ['stack', 'sticky', 'closing', 'xylophone', 'linkerd', 'tunnels', 'zebra'])
 		).toEqual(['stack', 'sticky']);
+	});
+
+	it('ships front-coded and reads back the same words', () => {
+		const list = [
+			'sticky',
+			'stack',
+			'stick',
+			'closing',
+			'internationalisations',
+			'internationally',
+		];
+		const coded = frontCode(list);
+		expect(coded).toBe('0closing 0internationalisations 9onally 0stack 2ick 5y');
+		expect(frontDecode(coded)).toEqual([...list].sort());
+		const lex = makeLexicon({ words: ['stuck'], df: [3], errors: [], dictionary: coded });
+		expect(analyse(lex, ['sticky']).corrections).toEqual([]);
 	});
 });
 

@@ -32,7 +32,8 @@ export interface VocabularyData {
 	errors: { text: string; url: string }[];
 	/** Page titles (an answer's question) by URL. */
 	titles?: Record<string, string>;
-	dictionary?: string[];
+	/** The words search keeps as typed, front-coded (see frontCode) or as a plain list. */
+	dictionary?: string | string[];
 	synonyms?: string[][];
 }
 
@@ -55,7 +56,9 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 		df,
 		pages: v.pages ?? Math.max(1, ...v.df),
 		byInitial,
-		dictionary: new Set(v.dictionary ?? []),
+		dictionary: new Set(
+			typeof v.dictionary === 'string' ? frontDecode(v.dictionary) : (v.dictionary ?? [])
+		),
 		synonyms,
 		errors: v.errors.map((e) => ({
 			...e,
@@ -66,6 +69,37 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 			Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
 		),
 	};
+}
+
+/**
+ * A sorted word list written compactly: each word as the length of the start it shares with the
+ * word before (one digit, at most 9) and the rest, space-separated ("istio istiod" becomes
+ * "0istio 5d"). The dictionary search ships is a third smaller gzipped this way.
+ */
+export function frontCode(words: string[]): string {
+	let prev = '';
+	return [...words]
+		.sort()
+		.map((w) => {
+			let k = 0;
+			while (k < 9 && k < prev.length && k < w.length && prev[k] === w[k]) k++;
+			prev = w;
+			return `${k}${w.slice(k)}`;
+		})
+		.join(' ');
+}
+
+/** The words of a front-coded list (see frontCode). */
+export function frontDecode(coded: string): string[] {
+	const out: string[] = [];
+	let prev = '';
+	for (const item of coded.split(' ')) {
+		if (!item) continue;
+		const w = prev.slice(0, Number(item[0])) + item.slice(1);
+		out.push(w);
+		prev = w;
+	}
+	return out;
 }
 
 /** How telling a word is: rare words weigh more, words nowhere on the site the most. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	bestSub,
 	looksLikeProblem,
+	meshNamed,
 	safeExcerpt,
 	slotsFor,
 	warmFragments,
@@ -9,6 +10,23 @@ import {
 } from './engine.ts';
 import { makeLexicon } from './correct.ts';
 import { filtersFromUrl } from './ui.ts';
+
+describe('a query naming one mesh', () => {
+	const pages = [
+		{ filters: { mesh: ['linkerd'] } },
+		{ filters: { mesh: ['istio', 'linkerd', 'both'] } },
+		{ filters: {} },
+	];
+	it('names it when it is a word of the query, from the meshes the pages are filtered by', () => {
+		expect(meshNamed('install gateway api crds istio', pages)).toBe('istio');
+		expect(meshNamed('linkerd upgarde', pages)).toBe('linkerd');
+	});
+	it('names none for both meshes, for none, or for a word that only starts like one', () => {
+		expect(meshNamed('istio vs linkerd', pages)).toBeUndefined();
+		expect(meshNamed('istioctl waypoint apply', pages)).toBeUndefined();
+		expect(meshNamed('gateway api crds', pages)).toBeUndefined();
+	});
+});
 
 describe('results', () => {
 	it('escape page text in excerpts but keep the match marks', () => {

@@ -8,6 +8,7 @@ import {
 	type Lexicon,
 	type VocabularyData,
 } from './correct';
+import { questionMatch } from './question-match';
 
 /** One hit as the search UI shows it. */
 export interface Hit {
@@ -36,6 +37,7 @@ interface PagefindData {
 	url: string;
 	excerpt: string;
 	meta: Record<string, string>;
+	filters?: Record<string, string[]>;
 	sub_results?: PagefindSub[];
 }
 interface PagefindResult {
@@ -96,6 +98,9 @@ export function loadVocabulary(base: string): Promise<Lexicon | undefined> {
 
 let fragments: Promise<void> | undefined;
 
+/** Each page's result id, learnt as pages are read: ranking by phrasing needs it before reading. */
+const idOfUrl = new Map<string, string>();
+
 /**
  * Once the reader has started typing, loads the rest of the index (every word's chunk) and then
  * every page's text (a few KB per page), a few at a time in Pagefind's worker: later keystrokes
@@ -106,7 +111,9 @@ export function warmFragments(pf: Pagefind): Promise<void> {
 		await pf.preload('abcdefghijklmnopqrstuvwxyz0123456789'.split('').join(' '));
 		const all = (await pf.search(null))?.results ?? [];
 		for (let i = 0; i < all.length; i += 4)
-			await Promise.all(all.slice(i, i + 4).map((r) => r.data()));
+			await Promise.all(
+				all.slice(i, i + 4).map((r) => r.data().then((d) => idOfUrl.set(d.url, r.id)))
+			);
 	})().catch(() => undefined);
 	return fragments;
 }
@@ -261,7 +268,16 @@ export function looksLikeProblem(raw: string, typed: string): boolean {
  * look up ("linkerd install", "PeerAuthentication").
  */
 const answerPrior = 0.15;
-const guidePrior = 0.08;
+const guidePrior = 0.25;
+
+/**
+ * Share of a query's weight a page loses when the query names one mesh and the page is about
+ * another only ("install gateway api crds istio" is not asking for a Linkerd answer).
+ */
+const otherMeshPenalty = 0.3;
+
+/** Share of a query's weight a page gets when one of its phrasings holds all of the query. */
+export const phrasingWeight = 0.5;
 
 /** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
 function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
@@ -350,6 +366,12 @@ export async function search(
 			}
 	}
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
+	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up.
+	if (lex)
+		for (const [url, share] of questionMatch(lex, [...searched, ...absent])) {
+			const entry = fused.get(idOfUrl.get(url) ?? '');
+			if (entry) entry.score += phrasingWeight * total * share;
+		}
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
 	// The leading pages are read (their text is cached once search is warm) to put answers first:
 	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
@@ -357,10 +379,15 @@ export async function search(
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
 	const problem = looksLikeProblem(raw, typed);
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
+	ranked.forEach((r, i) => idOfUrl.set((datas[i] as PagefindData).url, r.result.id));
+	const named = meshNamed(typed, datas);
 	const order = ranked.map((r, i) => {
 		const d = datas[i] as PagefindData;
 		const m = pasted.find((p) => p.url === d.url);
-		const prior = d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0;
+		const meshes = d.filters?.['mesh'] ?? [];
+		const prior =
+			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) -
+			(named && meshes.length > 0 && !meshes.includes(named) ? otherMeshPenalty * total : 0);
 		return {
 			r,
 			d,
@@ -388,6 +415,17 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * The one mesh a query names by its id ("istio", "linkerd"), when it names exactly one of the
+ * meshes the pages are filtered by; undefined otherwise.
+ */
+export function meshNamed(typed: string, datas: { filters?: Record<string, string[]> }[]) {
+	const ids = new Set(datas.flatMap((d) => d.filters?.['mesh'] ?? []));
+	const words = new Set(typed.split(/[^\p{L}\p{N}]+/u));
+	const named = [...ids].filter((id) => words.has(id));
+	return named.length === 1 ? named[0] : undefined;
 }
 
 /**

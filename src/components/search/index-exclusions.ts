@@ -15,6 +15,10 @@ export const excludeSelectors = [
 	// The comparison matrix's numbered source list and its heading.
 	'.cmp-sources',
 	'h2#sources',
+	// The facts registry's list: every statement there is also on the page that states it (which
+	// is where a reader's search should land), with evidence paths beside it. As text it outranked
+	// the answers for one query in ten, and its 460 KB page slowed every search.
+	'.facts-list',
 ];
 
 /** Elements Pagefind never indexes (its fossick parser's REMOVE_SELECTORS, Pagefind 1.6). */

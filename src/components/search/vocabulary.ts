@@ -9,6 +9,7 @@ import {
 	allowance,
 	correctable,
 	distance,
+	frontCode,
 	known,
 	makeLexicon,
 	type VocabularyData,
@@ -24,7 +25,7 @@ import { excludeSelectors, removedTags } from './index-exclusions.ts';
  * terms that mean the same, taken from the site's own data. Search uses it to correct typos, to
  * tell an honest "nothing found", to weigh rare words and to match pasted errors.
  */
-export type Vocabulary = Required<VocabularyData>;
+export type Vocabulary = Required<Omit<VocabularyData, 'dictionary'>> & { dictionary: string };
 
 /** Words as search sees them: lower-case runs of letters and digits, with inner . - / _ kept. */
 export function tokenize(text: string): string[] {
@@ -196,7 +197,7 @@ export function buildVocabulary(
 		pages,
 		errors,
 		titles,
-		dictionary: keepList({ words, df: counts }, dictionary),
+		dictionary: frontCode(keepList({ words, df: counts }, dictionary)),
 		synonyms: synonymGroups(glossary, new Set(words)),
 	};
 }
