@@ -8,7 +8,7 @@ import {
 	weakness,
 } from './engine.ts';
 import { makeLexicon } from './correct.ts';
-import { filtersFromUrl } from './ui.ts';
+import { filtersFromUrl } from './filters.ts';
 
 describe('results', () => {
 	it('escape page text in excerpts but keep the match marks', () => {
