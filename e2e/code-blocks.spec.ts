@@ -190,13 +190,15 @@ test('Copy with an unfilled placeholder asks for the value first, then copies it
 	const names = [
 		...new Set(await block.locator('var.ph').evaluateAll((vs) => vs.map((v) => v.dataset['ph']))),
 	].filter((n): n is string => !!n);
+	const first = names[0] ?? '';
+	expect(first).not.toBe('');
 	await page.evaluate(() => navigator.clipboard.writeText('untouched'));
 	await block.getByRole('button', { name: 'Copy shell code' }).click();
 	expect(await clipboard(page)).toBe('untouched');
 	const note = block.locator('.code-fill-note');
 	await expect(note).toHaveText(/^Fill in <.*> first/);
 	for (const name of names) await expect(note).toContainText(`<${name}>`);
-	await expect(block.getByRole('textbox', { name: names[0], exact: true })).toBeFocused();
+	await expect(block.getByRole('textbox', { name: first, exact: true })).toBeFocused();
 	for (const [i, name] of names.entries())
 		await block.getByRole('textbox', { name, exact: true }).fill(`v${i}`);
 	await expect(note).toHaveText(/^Ready/);
@@ -208,8 +210,8 @@ test('Copy with an unfilled placeholder asks for the value first, then copies it
 		expect(copied).not.toContain(`<${name}>`);
 	}
 	// The answer's own form and the address follow the values typed in the block.
-	await expect(page.locator(`kb-placeholders input[data-ph="${names[0]}"]`)).toHaveValue('v0');
-	await expect(page).toHaveURL(new RegExp(`ph\\.${names[0]}=v0`));
+	await expect(page.locator(`kb-placeholders input[data-ph="${first}"]`)).toHaveValue('v0');
+	await expect(page).toHaveURL(new RegExp(`ph\\.${first}=v0`));
 });
 
 test('a second Copy takes the template, as the note said it would', async ({ page }) => {
