@@ -17,7 +17,11 @@ test('"show only differences" hides rows where both meshes answer the same', asy
 test('each row can be linked from a ticket', async ({ page }) => {
 	await page.goto('decide/compare/#row-fault-injection');
 	await expect(page.locator('#row-fault-injection')).toBeInViewport();
-	await expect(page.locator('#row-fault-injection')).toContainText('Weighted HTTPRoute backend');
+	// The reader lands on the whole row: its feature name and a cell under every column.
+	const row = page.locator('#row-fault-injection');
+	const columns = await page.locator('thead th[scope="col"]').count();
+	await expect(row.locator(':scope > th, :scope > td')).toHaveCount(columns);
+	await expect(row.locator(':scope > th')).not.toBeEmpty();
 });
 
 test.describe('at 360 px', () => {

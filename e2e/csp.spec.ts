@@ -27,10 +27,11 @@ test(
 		// The 404 page: its suggestions, then its search.
 		await page.goto('no-such-page/');
 		await expect(page.locator('[data-closest]')).not.toContainText('Looking');
-		// Before the search code is ready, Enter would go to the search page instead (also fine).
-		await expect(page.locator('main [data-search-panel][data-ready]')).toBeAttached();
+		// Enter is the intent that loads the search code; it searches once the code is there.
 		await page.locator('main input[type="search"]').press('Enter');
+		await expect(page.locator('main [data-search-panel][data-ready]')).toBeAttached();
 		await expect(page.locator('main .search-status')).not.toBeEmpty();
+		await expect(page).toHaveURL(/no-such-page\/\?q=no\+such\+page$/);
 		expect(problems).toEqual([]);
 	}
 );

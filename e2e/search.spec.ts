@@ -136,11 +136,11 @@ test('the search page and the 404 page search too', async ({ page }) => {
 	await expect(page.locator('main .search-results [role="option"]').first()).toBeVisible();
 	const downloads: string[] = [];
 	page.on('request', (r) => {
-		if (r.url().includes('/pagefind/')) downloads.push(r.url());
+		if (/\/pagefind\/|\/_astro\/ui-/.test(r.url())) downloads.push(r.url());
 	});
 	await page.goto('linkerd/fault-injection/');
 	await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
-	// The page the broken address most likely meant is offered first, without the search index.
+	// The page the broken address most likely meant is offered first, without the search code or index.
 	const closest = page.getByRole('region', { name: 'Pages with a similar address' });
 	await expect(closest.getByRole('link').first()).toHaveText('Can Linkerd do fault injection?');
 	await expect(closest.getByRole('link').first()).toHaveAttribute(

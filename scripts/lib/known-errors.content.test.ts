@@ -75,7 +75,7 @@ describe('the knowledge base', () => {
 			.map((f) => `content/faq/${f}`),
 		...listFiles('content/manifests').map((f) => `content/manifests/${f}`),
 		...listFiles('content/data').map((f) => `content/data/${f}`),
-	])('%s repeats none of the article’s known errors', (path) => {
+	])('%s repeats none of the known wrong statements', (path) => {
 		expect(findKnownErrors(withoutAsked(readFileSync(path, 'utf8')))).toEqual([]);
 	});
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findKnownErrors, knownErrors } from './known-errors.ts';
 
 describe('the known-error rules', () => {
-	it('catch each wrong statement from the article, with its line', () => {
+	it('catch each known wrong statement, with its line', () => {
 		const wrong = [
 			'intro',
 			'apiVersion: policy.linkerd.io/v1beta3\nkind: ServerAuthorization',

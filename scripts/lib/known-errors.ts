@@ -1,5 +1,5 @@
 /**
- * Statements the source article, or an earlier edition of this site, got wrong (see
+ * Statements an earlier edition of this site, or the material it started from, got wrong (see
  * ../shared/facts.md and the November 2026 content review). Content must never repeat them;
  * `known-errors.test.ts` beside it scans every page, answer, manifest and data file with these rules.
  */

@@ -10,10 +10,20 @@ import { decisionTreeSchema, type DecisionTree } from '../schemas/decision-tree.
 import { comparisonSchema, type Comparison } from '../schemas/comparison.ts';
 import { meshSchema, type Mesh } from '../schemas/mesh.ts';
 
-/** A data file that fails its schema: the file, then each field path and what is wrong. */
-function invalid(path: string, error: z.ZodError): Error {
-	const issues = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-	return new Error(`${path} is invalid:\n${issues}`);
+/**
+ * A data file that fails its schema: the file, then each field path and what is wrong. `where`
+ * adds to a path what names it for the author (a comparison row's id for `rows.3`).
+ */
+function invalid(
+	path: string,
+	error: z.ZodError,
+	what = 'is invalid',
+	where: (path: PropertyKey[]) => string = () => ''
+): Error {
+	const issues = error.issues
+		.map((i) => `  ${i.path.length ? `${i.path.join('.')}${where(i.path)}: ` : ''}${i.message}`)
+		.join('\n');
+	return new Error(`${path} ${what}:\n${issues}`);
 }
 
 /**
@@ -61,12 +71,7 @@ export function loadDecisionTree(
 	meshIds?: string[]
 ): DecisionTree {
 	const result = decisionTreeSchema.safeParse(parse(readFileSync(path, 'utf8')));
-	if (!result.success) {
-		const issues = result.error.issues
-			.map((i) => `  ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
-			.join('\n');
-		throw new Error(`${path} is not a valid decision tree:\n${issues}`);
-	}
+	if (!result.success) throw invalid(path, result.error, 'is not a valid decision tree');
 	const unknown = result.data.outcomes.filter(
 		(o) => o.mesh && meshIds && !meshIds.includes(o.mesh)
 	);
@@ -97,16 +102,9 @@ export function loadComparison(
 	const result = comparisonSchema(meshIds).safeParse(data);
 	if (!result.success) {
 		const rows = (data as { rows?: { id?: string }[] } | null)?.rows ?? [];
-		const issues = result.error.issues
-			.map((i) => {
-				const row =
-					i.path[0] === 'rows' && typeof i.path[1] === 'number'
-						? ` (row "${rows[i.path[1]]?.id ?? i.path[1]}")`
-						: '';
-				return `  ${i.path.join('.')}${row}: ${i.message}`;
-			})
-			.join('\n');
-		throw new Error(`${path} is invalid:\n${issues}`);
+		throw invalid(path, result.error, 'is invalid', ([key, n]) =>
+			key === 'rows' && typeof n === 'number' ? ` (row "${rows[n]?.id ?? n}")` : ''
+		);
 	}
 	return result.data;
 }

@@ -10,3 +10,15 @@ export function stampText(
 ): string {
 	return `Verified against Istio ${verified.istio} and Linkerd ${linkerd} on ${formatDate(verified.date)}.`;
 }
+
+/** "Istio, Linkerd and Cilium": the site's way of listing names in a sentence (no serial comma). */
+export function listAnd(items: readonly string[]): string {
+	return items.length < 2
+		? (items[0] ?? '')
+		: `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
+/** The start of an answer's footer line: the meshes it is about, or any cluster. */
+export function appliesTo(meshNames: readonly string[]): string {
+	return meshNames.length > 0 ? `Applies to ${listAnd(meshNames)}.` : 'Applies to any cluster.';
+}

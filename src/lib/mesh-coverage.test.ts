@@ -6,6 +6,10 @@ import { loadComparison, loadDecisionTree, loadMeshes } from './content-files.ts
 import { meshCoverage } from './mesh-coverage.ts';
 import { matrixModel } from '../components/compare/matrix.ts';
 import { meshFilters } from '../components/search/filters.ts';
+import { meshTabPanels, openingMesh } from '../components/code/mesh-tabs.ts';
+import { meshColoursCss } from '../components/mesh-colours.ts';
+import { appliesTo } from './format.ts';
+import { meshFilterFor } from './mesh-filter.ts';
 import { siteConfig } from '../site.config.ts';
 
 /** content/data/meshes.yaml with one entry added, and nothing else changed. */
@@ -61,6 +65,41 @@ describe('a mesh added to meshes.yaml alone', () => {
 			'All',
 			'Neither',
 		]);
+	});
+
+	it('files a page or answer about all three under All, and one about two under each of the two', () => {
+		const ids = meshes.map((m) => m.id);
+		expect(meshFilterFor(ids, ids.length)).toEqual(['istio', 'linkerd', 'cilium', 'both']);
+		expect(meshFilterFor(['istio', 'linkerd'], ids.length)).toEqual(['istio', 'linkerd']);
+		expect(meshFilterFor([], ids.length)).toEqual(['neither']);
+	});
+
+	it('is named in the footer line of an answer about it, in a list of three', () => {
+		expect(appliesTo(meshes.map((m) => m.name))).toBe('Applies to Istio, Linkerd and Cilium.');
+		expect(appliesTo(['Cilium'])).toBe('Applies to Cilium.');
+	});
+
+	it('gets a badge and tab colour from its entry alone, once the entry names one', () => {
+		const colour = { light: '#8a4b00', dark: '#f0b45c' };
+		const css = meshColoursCss(meshes.map((m) => (m.id === 'cilium' ? { ...m, colour } : m)));
+		expect(css).toContain('--kb-cilium: light-dark(#8a4b00, #f0b45c);');
+		expect(css).toContain("[data-mesh='cilium'] { --kb-mesh: var(--kb-cilium); }");
+	});
+
+	it('becomes a third tab where <MeshTabs> is given its manifest, in meshes.yaml order', () => {
+		const files = { cilium: 'cilium/x.yaml', istio: 'istio/x.yaml', linkerd: 'linkerd/x.yaml' };
+		const panels = meshTabPanels('Canary split', files, columns);
+		expect(panels.map((p) => p.label)).toEqual(['Istio', 'Linkerd', 'Cilium']);
+		expect(panels[2]).toEqual({ mesh: 'cilium', label: 'Cilium', file: 'cilium/x.yaml' });
+		// A reader who chose Cilium sees its tab; a group without it opens on its first.
+		const group = panels.map((p) => p.mesh);
+		expect(openingMesh(group, null, 'cilium')).toBe('cilium');
+		expect(openingMesh(['istio', 'linkerd'], null, 'cilium')).toBe('istio');
+		expect(() =>
+			meshTabPanels('Canary split', { cilium: 'c.yaml', kuma: 'k.yaml' }, columns)
+		).toThrow(
+			'<MeshTabs task="Canary split">: "kuma" is not a mesh id in content/data/meshes.yaml'
+		);
 	});
 
 	it('makes the build name each data file that must say more about it', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadComparison } from '../lib/content-files.ts';
 
 describe('comparison data', () => {
-	it('loads, and covers every row the article had plus the ones it missed', () => {
+	it('loads, and covers every row the guide has always compared', () => {
 		const ids = loadComparison().rows.map((r) => r.id);
 		for (const id of [
 			'mtls',

@@ -31,3 +31,23 @@ export function storeMesh(mesh: string): void {
 		// Storage blocked (private mode, policy): the choice still holds on this page and in its address.
 	}
 }
+
+/**
+ * The panels of a `<MeshTabs>`: one per mesh given a manifest, in the order of meshes.yaml. A key
+ * that is not a mesh, or fewer than two manifests, stops the build naming the tab group.
+ */
+export function meshTabPanels(
+	task: string,
+	files: Readonly<Record<string, string | undefined>>,
+	meshes: readonly { id: string; name: string }[]
+): { mesh: string; label: string; file: string }[] {
+	const panels = meshes
+		.filter((m) => files[m.id])
+		.map((m) => ({ mesh: m.id, label: m.name, file: files[m.id] ?? '' }));
+	const unknown = Object.keys(files).filter((k) => !meshes.some((m) => m.id === k));
+	if (unknown.length > 0 || panels.length < 2)
+		throw new Error(
+			`<MeshTabs task="${task}">: ${unknown.length ? `"${unknown.join('", "')}" is not a mesh id in content/data/meshes.yaml` : 'needs a manifest for at least two meshes'}`
+		);
+	return panels;
+}

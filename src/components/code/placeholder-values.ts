@@ -1,3 +1,4 @@
+import { listAnd } from '../../lib/format';
 import { isSafeValue, placeholdersFromQuery } from '../../markdown/placeholders';
 import { replaceParams } from '../../lib/url-state';
 
@@ -53,8 +54,5 @@ export function unfilledPlaceholders(root: ParentNode): string[] {
 
 /** "<a>", "<a> and <b>", "<a>, <b> and <c>". */
 export function listNames(names: string[]): string {
-	const quoted = names.map((n) => `<${n}>`);
-	return quoted.length < 2
-		? (quoted[0] ?? '')
-		: `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1] ?? ''}`;
+	return listAnd(names.map((n) => `<${n}>`));
 }

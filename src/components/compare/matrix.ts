@@ -1,4 +1,5 @@
 import type { Comparison, MeshCell } from '../../schemas/comparison.ts';
+import { listAnd } from '../../lib/format.ts';
 
 export interface MatrixMesh {
 	id: string;
@@ -42,8 +43,6 @@ export function matrixModel(comparison: Comparison, meshes: readonly MatrixMesh[
 		const v = versionOf(m.id);
 		return v ? `${m.name} ${v}` : `${m.name} (not compared yet)`;
 	});
-	const caption = `${
-		named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : (named[0] ?? '')
-	}, feature by feature. Numbers in brackets link to each cell's source.`;
+	const caption = `${listAnd(named)}, feature by feature. Numbers in brackets link to each cell's source.`;
 	return { columns: meshes, groups, sources, caption };
 }

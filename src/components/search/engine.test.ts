@@ -9,7 +9,7 @@ import {
 	weakness,
 } from './engine.ts';
 import { makeLexicon } from './correct.ts';
-import { filtersFromUrl } from './ui.ts';
+import { filtersFromUrl } from './filters.ts';
 
 describe('a query naming one mesh', () => {
 	const pages = [
