@@ -35,12 +35,11 @@ describe('findingsMarkdown', () => {
 		see: '/faq/default-deny/',
 	};
 
+	const noPath: Finding = { ...f };
+	delete noPath.path;
+
 	it('lists each finding with its place and link, after a count', () => {
-		const md = findingsMarkdown(
-			[f, { ...f, severity: 'warning', path: undefined }],
-			(s) => `L${s}`,
-			'a.yaml'
-		);
+		const md = findingsMarkdown([f, { ...noPath, severity: 'warning' }], (s) => `L${s}`, 'a.yaml');
 		expect(md).toBe(
 			'Config doctor: 1 error, 1 warning in `a.yaml`:\n\n' +
 				'- **error** `yaml-syntax` (document 2, line 14, `spec.mode`): It breaks. [Why](L/faq/default-deny/)\n' +

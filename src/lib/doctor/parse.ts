@@ -34,7 +34,7 @@ export function parseDocs(text: string): { docs: Doc[]; problems: SyntaxProblem[
 		let obj: Json | null = null;
 		if (isMap(yaml.contents)) {
 			try {
-				obj = yaml.toJSON({ maxAliasCount: 100 }) as Json;
+				obj = yaml.toJS({ maxAliasCount: 100 }) as Json;
 			} catch (e) {
 				problems.push({ doc: index, line, message: (e as Error).message });
 				return;

@@ -57,7 +57,7 @@ export interface Hit {
 	/** Field path as segments; its line is looked up in the document. */
 	at?: Segment[];
 	/** Report the line of this key under `at` (an unknown field) rather than of `at` itself. */
-	key?: string;
+	key?: string | undefined;
 	/** Overrides the rule's severity for this hit. */
 	severity?: Severity;
 	/** Overrides the rule's link for this hit. */

@@ -1,0 +1,463 @@
+import type { Doc, Hit, Paste, Rule, Segment } from '../types.ts';
+import {
+	ambientNamespaces,
+	annotations,
+	get,
+	group,
+	inAmbient,
+	is,
+	isCore,
+	isObject,
+	labels,
+	list,
+	map,
+	pasteUsesLinkerd,
+	podSpec,
+	str,
+} from './context.ts';
+
+const ISTIO = ['istio'];
+const RELEASES = ['istio 1.30', 'istio 1.31'];
+const ROOT = 'istio-system';
+
+const hasSelector = (doc: Doc) =>
+	Object.keys(map(get(doc.obj, 'spec.selector.matchLabels'))).length > 0;
+const hasTargetRefs = (doc: Doc) =>
+	list(get(doc.obj, 'spec.targetRefs')).length > 0 || isObject(get(doc.obj, 'spec.targetRef'));
+
+const virtualServiceInAmbient: Rule = {
+	id: 'istio-virtualservice-in-ambient',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A mesh VirtualService in an ambient namespace',
+	see: '/faq/virtualservice-in-ambient/',
+	facts: ['istio-virtualservice-on-waypoint-alpha'],
+	check(doc, paste) {
+		if (!is(doc, 'networking.istio.io', 'VirtualService') || !inAmbient(doc, paste)) return [];
+		const gateways = list(get(doc.obj, 'spec.gateways'));
+		if (gateways.length > 0 && !gateways.includes('mesh')) return [];
+		return [
+			{
+				at: ['kind'],
+				message:
+					'In ambient mode ztunnel ignores this VirtualService and waypoints support it only as alpha; route with an HTTPRoute whose parentRef is the Service.',
+			},
+		];
+	},
+};
+
+const envoyFilterInAmbient: Rule = {
+	id: 'istio-envoyfilter-in-ambient',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'An EnvoyFilter in an ambient namespace',
+	see: '/faq/virtualservice-in-ambient/',
+	check(doc, paste) {
+		if (!is(doc, 'networking.istio.io', 'EnvoyFilter') || !inAmbient(doc, paste)) return [];
+		return [
+			{
+				at: ['kind'],
+				message:
+					'Ambient workloads have no Envoy sidecar and waypoints do not support EnvoyFilter, so this filter changes nothing for them.',
+			},
+		];
+	},
+};
+
+/** Short names a VirtualService host may give a Service: `api`, `api.ns`, `api.ns.svc...`. */
+function hostNames(host: string): string[] {
+	return [host.split('.')[0] ?? host];
+}
+
+const virtualServiceAndHttpRoute: Rule = {
+	id: 'istio-virtualservice-and-httproute',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A VirtualService and an HTTPRoute for the same Service',
+	see: '/istio/traffic/#which-api',
+	facts: ['istio-virtualservice-httproute-mixing-undefined'],
+	check(doc, paste) {
+		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
+		const ns = doc.namespace || 'default';
+		const services = new Set(
+			paste.docs
+				.filter(
+					(d) =>
+						is(d, 'gateway.networking.k8s.io', 'HTTPRoute') && (d.namespace || 'default') === ns
+				)
+				.flatMap((d) => list(get(d.obj, 'spec.parentRefs')))
+				.filter((p) => str(map(p)['kind']) === 'Service')
+				.map((p) => str(map(p)['name']))
+		);
+		const hosts = list(get(doc.obj, 'spec.hosts')).map(str);
+		const i = hosts.findIndex((h) => hostNames(h).some((n) => services.has(n)));
+		if (i < 0) return [];
+		return [
+			{
+				at: ['spec', 'hosts', i],
+				message: `An HTTPRoute in this paste also routes ${hosts[i]}; Istio does not support both on one Service and the result is undefined.`,
+			},
+		];
+	},
+};
+
+const retriesAttemptsZero: Rule = {
+	id: 'istio-retries-attempts-zero',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'retries.attempts 0 with other retry settings',
+	see: '/faq/default-retries/',
+	facts: ['istio-retry-attempts-zero-disables'],
+	check(doc) {
+		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
+		return list(get(doc.obj, 'spec.http')).flatMap((route, i): Hit[] => {
+			const r = map(map(route)['retries']);
+			if (r['attempts'] !== 0 || !(r['retryOn'] || r['perTryTimeout'])) return [];
+			return [
+				{
+					at: ['spec', 'http', i, 'retries', 'attempts'],
+					message:
+						'With `attempts: 0` the route has no retry policy at all, so `retryOn` and `perTryTimeout` are ignored.',
+				},
+			];
+		});
+	},
+};
+
+const meshWideStrict: Rule = {
+	id: 'istio-mesh-wide-strict-mtls',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A mesh-wide STRICT PeerAuthentication',
+	see: '/faq/strict-mtls-unmeshed/',
+	facts: ['istio-default-peer-authentication-permissive'],
+	check(doc) {
+		if (!is(doc, 'security.istio.io', 'PeerAuthentication') || doc.namespace !== ROOT) return [];
+		if (hasSelector(doc) || get(doc.obj, 'spec.mtls.mode') !== 'STRICT') return [];
+		return [
+			{
+				at: ['spec', 'mtls', 'mode'],
+				message:
+					'A STRICT policy without selector in the root namespace applies to the whole mesh: every meshed workload then refuses plaintext, so calls from pods outside the mesh fail.',
+			},
+		];
+	},
+};
+
+const portLevelNoSelector: Rule = {
+	id: 'istio-port-level-mtls-without-selector',
+	severity: 'error',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'portLevelMtls on a PeerAuthentication without selector',
+	see: '/istio/security/#peerauthentication',
+	check(doc) {
+		if (!is(doc, 'security.istio.io', 'PeerAuthentication')) return [];
+		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || hasSelector(doc)) return [];
+		return [
+			{
+				at: ['spec', 'portLevelMtls'],
+				message:
+					"Istio's validation webhook rejects `portLevelMtls` on a namespace- or mesh-wide PeerAuthentication: it needs a `selector` with labels.",
+			},
+		];
+	},
+};
+
+const portLevelRootAmbient: Rule = {
+	id: 'istio-port-level-mtls-root-ambient',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'portLevelMtls in the root namespace with ambient workloads',
+	see: '/istio/security/#peerauthentication',
+	facts: ['istio-ambient-port-level-mtls-needs-selector'],
+	check(doc, paste) {
+		if (!is(doc, 'security.istio.io', 'PeerAuthentication') || doc.namespace !== ROOT) return [];
+		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || ambientNamespaces(paste).size === 0)
+			return [];
+		return [
+			{
+				at: ['spec', 'portLevelMtls'],
+				message:
+					'In ambient mode `portLevelMtls` takes effect only on a policy with a selector outside the root namespace, so ztunnel ignores it here.',
+			},
+		];
+	},
+};
+
+const POLICY_KINDS = new Set([
+	'AuthorizationPolicy',
+	'RequestAuthentication',
+	'Telemetry',
+	'WasmPlugin',
+]);
+
+const selectorAndTargetRefs: Rule = {
+	id: 'istio-selector-and-targetrefs',
+	severity: 'error',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A policy with both selector and targetRefs',
+	see: '/istio/security/#enforcement-point',
+	check(doc) {
+		if (!group(doc).endsWith('.istio.io') || !POLICY_KINDS.has(doc.kind)) return [];
+		if (!isObject(get(doc.obj, 'spec.selector')) || !hasTargetRefs(doc)) return [];
+		return [
+			{
+				at: ['spec', 'selector'],
+				message: `Istio's validation webhook rejects a ${doc.kind} that sets both \`selector\` and \`targetRefs\`: choose one.`,
+			},
+		];
+	},
+};
+
+/** Where an AuthorizationPolicy uses HTTP attributes, which only Envoy (sidecar or waypoint) reads. */
+function l7Fields(doc: Doc): Segment[][] {
+	const out: Segment[][] = [];
+	const L7_OP = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
+	const L7_SRC = ['requestPrincipals', 'notRequestPrincipals'];
+	list(get(doc.obj, 'spec.rules')).forEach((rule, r) => {
+		list(map(rule)['to']).forEach((to, t) => {
+			const op = map(map(to)['operation']);
+			for (const f of L7_OP) if (f in op) out.push(['spec', 'rules', r, 'to', t, 'operation', f]);
+		});
+		list(map(rule)['from']).forEach((from, f) => {
+			const src = map(map(from)['source']);
+			for (const k of L7_SRC) if (k in src) out.push(['spec', 'rules', r, 'from', f, 'source', k]);
+		});
+		list(map(rule)['when']).forEach((when, w) => {
+			const key = str(map(when)['key']);
+			if (/^request\.|^experimental\./.test(key)) out.push(['spec', 'rules', r, 'when', w, 'key']);
+		});
+	});
+	return out;
+}
+
+const l7WithoutWaypoint: Rule = {
+	id: 'istio-l7-authorization-without-waypoint',
+	severity: 'error',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'An L7 AuthorizationPolicy attached by selector in ambient mode',
+	see: '/faq/authz-denies-everything-ambient/',
+	facts: ['istio-delete-l7-selector-policies-after-restart'],
+	check(doc, paste) {
+		if (!is(doc, 'security.istio.io', 'AuthorizationPolicy') || !inAmbient(doc, paste)) return [];
+		if (hasTargetRefs(doc) || get(doc.obj, 'spec.action') === 'CUSTOM') return [];
+		const first = l7Fields(doc)[0];
+		if (!first) return [];
+		return [
+			{
+				at: first,
+				message:
+					'In ambient mode ztunnel enforces policies attached by selector and cannot read HTTP, so this policy denies every connection to the workload; attach it to a waypoint with targetRefs.',
+			},
+		];
+	},
+};
+
+const injectionAndRev: Rule = {
+	id: 'istio-injection-label-and-revision',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A namespace with both istio-injection and istio.io/rev',
+	see: '/istio/upgrades/#revisions',
+	facts: ['istio-injection-label-wins-over-rev'],
+	check(doc) {
+		if (!isCore(doc, 'Namespace')) return [];
+		const l = labels(doc);
+		if (l['istio-injection'] !== 'enabled' || !('istio.io/rev' in l)) return [];
+		return [
+			{
+				at: ['metadata', 'labels', 'istio.io/rev'],
+				message:
+					'With `istio-injection=enabled` set, the revision label is ignored: pods keep the default revision until you remove `istio-injection`.',
+			},
+		];
+	},
+};
+
+const ambientAndSidecar: Rule = {
+	id: 'istio-ambient-and-sidecar-injection',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A namespace labelled for ambient and for sidecar injection',
+	see: '/faq/ambient-pod-not-captured/',
+	facts: ['ambient-capture-skips-hostnetwork-and-sidecars'],
+	check(doc) {
+		if (!isCore(doc, 'Namespace')) return [];
+		const l = labels(doc);
+		if (l['istio.io/dataplane-mode'] !== 'ambient') return [];
+		if (l['istio-injection'] !== 'enabled' && !('istio.io/rev' in l)) return [];
+		return [
+			{
+				at: ['metadata', 'labels', 'istio.io/dataplane-mode'],
+				message:
+					'Pods here get a sidecar from the injection label, and ambient never captures a pod that has one: pick one data plane per namespace.',
+			},
+		];
+	},
+};
+
+const ambientHostNetwork: Rule = {
+	id: 'istio-ambient-host-network',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A host-network pod in an ambient namespace',
+	see: '/faq/ambient-pod-not-captured/',
+	facts: ['ambient-capture-skips-hostnetwork-and-sidecars'],
+	check(doc, paste) {
+		const pod = podSpec(doc);
+		if (!pod || pod.spec['hostNetwork'] !== true) return [];
+		const podAmbient = map(pod.meta['labels'])['istio.io/dataplane-mode'] === 'ambient';
+		if (!podAmbient && !inAmbient(doc, paste)) return [];
+		return [
+			{
+				at: [...pod.at, 'hostNetwork'],
+				message:
+					'Ambient never captures a host-network pod, so its traffic stays outside the mesh whatever its labels say.',
+			},
+		];
+	},
+};
+
+const injectionAnnotation: Rule = {
+	id: 'istio-injection-as-annotation',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'istio-injection or istio.io/rev written as a namespace annotation',
+	see: '/faq/istio-sidecar-not-injected/',
+	facts: ['istio-injection-namespace-labels'],
+	check(doc) {
+		if (!isCore(doc, 'Namespace')) return [];
+		const a = annotations(doc);
+		const key = ['istio-injection', 'istio.io/rev'].find((k) => k in a && !(k in labels(doc)));
+		if (!key) return [];
+		return [
+			{
+				at: ['metadata', 'annotations', key],
+				message: `The injection webhook selects namespaces by label, so \`${key}\` as an annotation injects nothing.`,
+			},
+		];
+	},
+};
+
+const useWaypointNamespace: Rule = {
+	id: 'istio-use-waypoint-other-namespace',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'istio.io/use-waypoint naming a waypoint of another namespace without its namespace',
+	see: '/istio/enrol/#shared-waypoint',
+	facts: ['istio-use-waypoint-namespace-label'],
+	check(doc, paste) {
+		const l = labels(doc);
+		const name = str(l['istio.io/use-waypoint']);
+		if (!name || 'istio.io/use-waypoint-namespace' in l) return [];
+		const own = isCore(doc, 'Namespace') ? doc.name : doc.namespace || 'default';
+		const waypoints = paste.docs.filter(
+			(d) => is(d, 'gateway.networking.k8s.io', 'Gateway') && d.name === name
+		);
+		if (waypoints.length === 0 || waypoints.some((w) => (w.namespace || 'default') === own))
+			return [];
+		return [
+			{
+				at: ['metadata', 'labels', 'istio.io/use-waypoint'],
+				message: `The waypoint ${name} is in namespace ${waypoints[0]?.namespace ?? ''}, but without \`istio.io/use-waypoint-namespace\` Istio looks for it in ${own}.`,
+			},
+		];
+	},
+};
+
+const failoverNoOutlier: Rule = {
+	id: 'istio-locality-failover-without-outlier-detection',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'Locality failover without outlierDetection',
+	see: '/faq/istio-cross-zone-traffic/',
+	facts: ['istio-locality-failover-needs-outlier-detection'],
+	check(doc) {
+		if (!is(doc, 'networking.istio.io', 'DestinationRule')) return [];
+		const policy = map(get(doc.obj, 'spec.trafficPolicy'));
+		const locality = map(get(policy, 'loadBalancer.localityLbSetting'));
+		if (!('failover' in locality || 'failoverPriority' in locality) || 'outlierDetection' in policy)
+			return [];
+		return [
+			{
+				at: ['spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting'],
+				message:
+					'Locality failover applies only where the DestinationRule also sets `outlierDetection`, so this setting does nothing.',
+			},
+		];
+	},
+};
+
+const HTTP_FAMILY = new Set([
+	'http',
+	'http2',
+	'grpc',
+	'grpc-web',
+	'h2c',
+	'kubernetes.io/h2c',
+	'kubernetes.io/ws',
+	'kubernetes.io/wss',
+]);
+const TCP_FAMILY = new Set(['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https']);
+const family = (p: string) => (HTTP_FAMILY.has(p) ? 'http' : TCP_FAMILY.has(p) ? 'tcp' : '');
+
+const appProtocolVsName: Rule = {
+	id: 'istio-appprotocol-overrides-port-name',
+	severity: 'warning',
+	meshes: ISTIO,
+	releases: RELEASES,
+	title: 'A Service port whose name and appProtocol disagree',
+	see: '/concepts/protocol-detection/#istio',
+	facts: ['istio-appprotocol-h2c-is-http2'],
+	check(doc, paste: Paste) {
+		if (!isCore(doc, 'Service') || pasteUsesLinkerd(paste)) return [];
+		return list(get(doc.obj, 'spec.ports')).flatMap((port, i): Hit[] => {
+			const p = map(port);
+			const app = str(p['appProtocol']).toLowerCase();
+			const byName = (str(p['name']).split('-')[0] ?? '').toLowerCase();
+			const a = family(app);
+			const n = family(byName);
+			if (!a || !n || a === n) return [];
+			return [
+				{
+					at: ['spec', 'ports', i, 'appProtocol'],
+					message: `Istio uses \`appProtocol: ${p['appProtocol']}\` and ignores the port name ${p['name']}, so this port is handled as ${a === 'http' ? 'HTTP' : 'plain TCP'}.`,
+				},
+			];
+		});
+	},
+};
+
+export const istioRules: Rule[] = [
+	virtualServiceInAmbient,
+	envoyFilterInAmbient,
+	virtualServiceAndHttpRoute,
+	retriesAttemptsZero,
+	meshWideStrict,
+	portLevelNoSelector,
+	portLevelRootAmbient,
+	selectorAndTargetRefs,
+	l7WithoutWaypoint,
+	injectionAndRev,
+	ambientAndSidecar,
+	ambientHostNetwork,
+	injectionAnnotation,
+	useWaypointNamespace,
+	failoverNoOutlier,
+	appProtocolVsName,
+];

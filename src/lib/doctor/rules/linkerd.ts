@@ -1,0 +1,396 @@
+import type { Doc, Hit, Paste, Rule } from '../types.ts';
+import {
+	annotations,
+	get,
+	is,
+	isCore,
+	isObject,
+	labels,
+	list,
+	map,
+	pasteUsesLinkerd,
+	podSpec,
+	sameNamespace,
+	selects,
+	str,
+} from './context.ts';
+
+const LINKERD = ['linkerd'];
+const RELEASES = ['linkerd 2.20', 'linkerd edge-26.8.3'];
+const POLICY = 'policy.linkerd.io';
+
+const isRouteKind = (d: Doc) =>
+	['HTTPRoute', 'GRPCRoute'].includes(d.kind) &&
+	(d.apiVersion.startsWith('policy.linkerd.io/') ||
+		d.apiVersion.startsWith('gateway.networking.k8s.io/'));
+
+/** Whether the paste holds a policy that authorizes traffic to this Server (or its routes). */
+function authorized(server: Doc, paste: Paste): boolean {
+	const ns = sameNamespace(server, paste);
+	const routes = new Set(
+		ns
+			.filter(
+				(d) =>
+					isRouteKind(d) &&
+					list(get(d.obj, 'spec.parentRefs')).some(
+						(p) => str(map(p)['kind']) === 'Server' && str(map(p)['name']) === server.name
+					)
+			)
+			.map((d) => d.name)
+	);
+	return ns.some((d) => {
+		if (is(d, POLICY, 'ServerAuthorization')) {
+			const s = map(get(d.obj, 'spec.server'));
+			if (str(s['name']) === server.name) return true;
+			return isObject(s['selector']) && selects(s['selector'], labels(server));
+		}
+		if (!is(d, POLICY, 'AuthorizationPolicy')) return false;
+		const t = map(get(d.obj, 'spec.targetRef'));
+		const kind = str(t['kind']);
+		return (
+			kind === 'Namespace' ||
+			(kind === 'Server' && str(t['name']) === server.name) ||
+			(kind === 'HTTPRoute' && routes.has(str(t['name']))) ||
+			(kind === 'GRPCRoute' && routes.has(str(t['name'])))
+		);
+	});
+}
+
+const permissive = (server: Doc) => {
+	const access = str(get(server.obj, 'spec.accessPolicy'));
+	return access !== '' && access !== 'deny';
+};
+
+const serverNoAuthorization: Rule = {
+	id: 'linkerd-server-no-authorization',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'A Linkerd Server that nothing in the paste authorizes',
+	see: '/faq/linkerd-authz-403/',
+	facts: ['linkerd-server-access-policy-deny'],
+	check(doc, paste) {
+		if (!is(doc, POLICY, 'Server') || permissive(doc) || authorized(doc, paste)) return [];
+		if (rateLimited(doc, paste)) return [];
+		return [
+			{
+				at: ['metadata', 'name'],
+				message: `No policy in this paste authorizes Server ${doc.name}, and its accessPolicy defaults to deny: unless one exists in the cluster, every request to its port is refused (403 for HTTP).`,
+			},
+		];
+	},
+};
+
+const rateLimited = (server: Doc, paste: Paste) =>
+	sameNamespace(server, paste).some(
+		(d) =>
+			is(d, POLICY, 'HTTPLocalRateLimitPolicy') &&
+			str(get(d.obj, 'spec.targetRef.kind')) === 'Server' &&
+			str(get(d.obj, 'spec.targetRef.name')) === server.name
+	);
+
+const rateLimitServerDenies: Rule = {
+	id: 'linkerd-rate-limit-server-no-authorization',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'A Server created for a rate limit, with no authorization',
+	see: '/faq/linkerd-rate-limit-blocks/',
+	facts: ['linkerd-rate-limit-server-denies'],
+	check(doc, paste) {
+		if (!is(doc, POLICY, 'Server') || permissive(doc) || authorized(doc, paste)) return [];
+		if (!rateLimited(doc, paste)) return [];
+		return [
+			{
+				at: ['metadata', 'name'],
+				message: `Server ${doc.name} carries a rate limit but nothing authorizes it, so it denies all traffic: add an AuthorizationPolicy or set accessPolicy.`,
+			},
+		];
+	},
+};
+
+/** Probe ports (number or name) and paths of the workloads in the paste. */
+function probes(paste: Paste, ns: string): { port: unknown; path: string; doc: Doc }[] {
+	const out: { port: unknown; path: string; doc: Doc }[] = [];
+	for (const d of paste.docs) {
+		if ((d.namespace || 'default') !== ns) continue;
+		for (const c of list(podSpec(d)?.spec['containers'])) {
+			for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+				const http = map(get(c, `${probe}.httpGet`));
+				if ('port' in http)
+					out.push({ port: http['port'], path: str(http['path']) || '/', doc: d });
+			}
+		}
+	}
+	return out;
+}
+
+const routeMatchesPath = (route: Doc, path: string) =>
+	list(get(route.obj, 'spec.rules')).some((r) => {
+		const matches = list(map(r)['matches']);
+		if (matches.length === 0) return true;
+		return matches.some((m) => {
+			const p = map(map(m)['path']);
+			const value = str(p['value']) || '/';
+			const type = str(p['type']) || 'PathPrefix';
+			return type === 'Exact' ? value === path : path.startsWith(value);
+		});
+	});
+
+const probesWithRoutes: Rule = {
+	id: 'linkerd-probes-unauthorized-with-routes',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: "Routes on a Server that serves the pods' HTTP probes",
+	see: '/faq/linkerd-probes-httproute/',
+	facts: ['linkerd-probes-unauthorized-with-routes'],
+	check(doc, paste) {
+		if (!is(doc, POLICY, 'Server')) return [];
+		const port = get(doc.obj, 'spec.port');
+		const routes = sameNamespace(doc, paste).filter(
+			(d) =>
+				isRouteKind(d) &&
+				list(get(d.obj, 'spec.parentRefs')).some(
+					(p) => str(map(p)['kind']) === 'Server' && str(map(p)['name']) === doc.name
+				)
+		);
+		if (routes.length === 0) return [];
+		const selector = get(doc.obj, 'spec.podSelector');
+		const probe = probes(paste, doc.namespace || 'default').find(
+			(p) =>
+				selects(selector, map(podSpec(p.doc)?.meta['labels'])) &&
+				(p.port === port ||
+					portNumber(p.doc, p.port) === port ||
+					portName(p.doc, p.port) === port) &&
+				!routes.some((r) => routeMatchesPath(r, p.path))
+		);
+		if (!probe) return [];
+		return [
+			{
+				at: ['spec', 'port'],
+				message: `Once routes attach to Server ${doc.name}, kubelet probes to ${probe.path} are no longer authorized automatically, and no route here matches that path: the probes fail.`,
+			},
+		];
+	},
+};
+
+function containerPorts(doc: Doc): Record<string, unknown>[] {
+	return list(podSpec(doc)?.spec['containers']).flatMap((c) => list(map(c)['ports']).map(map));
+}
+const portNumber = (doc: Doc, port: unknown) =>
+	typeof port === 'string'
+		? containerPorts(doc).find((p) => p['name'] === port)?.['containerPort']
+		: port;
+const portName = (doc: Doc, port: unknown) =>
+	typeof port === 'number'
+		? containerPorts(doc).find((p) => p['containerPort'] === port)?.['name']
+		: port;
+
+/** appProtocol values Linkerd reads as a protocol; any other makes the port opaque. */
+const KNOWN_APP_PROTOCOLS = new Set([
+	'http',
+	'kubernetes.io/h2c',
+	'linkerd.io/opaque',
+	'linkerd.io/tcp',
+]);
+
+const appProtocolOpaque: Rule = {
+	id: 'linkerd-appprotocol-opaque',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'An appProtocol value Linkerd treats as opaque TCP',
+	see: '/concepts/protocol-detection/#linkerd',
+	facts: ['linkerd-appprotocol-values', 'linkerd-appprotocol-other-is-opaque'],
+	check(doc, paste) {
+		if (!isCore(doc, 'Service') || !pasteUsesLinkerd(paste)) return [];
+		return list(get(doc.obj, 'spec.ports')).flatMap((port, i): Hit[] => {
+			const app = str(map(port)['appProtocol']);
+			if (!app || KNOWN_APP_PROTOCOLS.has(app)) return [];
+			return [
+				{
+					at: ['spec', 'ports', i, 'appProtocol'],
+					message: `Linkerd treats \`appProtocol: ${app}\` as opaque TCP: no HTTP routes, retries, per-request balancing or per-route metrics on this port${/grpc|http2|h2/.test(app) ? '; use kubernetes.io/h2c for HTTP/2 and gRPC' : ''}.`,
+				},
+			];
+		});
+	},
+};
+
+/** Where a document or its pod template sets `linkerd.io/inject`, as label or annotation. */
+function injectSites(
+	doc: Doc
+): { at: string[]; labels: Record<string, unknown>; annotations: Record<string, unknown> }[] {
+	const out = [{ at: ['metadata'], labels: labels(doc), annotations: annotations(doc) }];
+	const pod = podSpec(doc);
+	if (pod && !isCore(doc, 'Pod'))
+		out.push({
+			at: ['spec', 'template', 'metadata'],
+			labels: map(pod.meta['labels']),
+			annotations: map(pod.meta['annotations']),
+		});
+	return out;
+}
+
+const injectAsLabel: Rule = {
+	id: 'linkerd-inject-as-label',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'linkerd.io/inject written as a label',
+	see: '/faq/linkerd-injection-skipped/',
+	facts: ['linkerd-inject-annotation'],
+	check(doc) {
+		return injectSites(doc).flatMap((s): Hit[] =>
+			'linkerd.io/inject' in s.labels && !('linkerd.io/inject' in s.annotations)
+				? [
+						{
+							at: [...s.at, 'labels', 'linkerd.io/inject'],
+							message:
+								'Linkerd reads `linkerd.io/inject` only as an annotation, so this label injects no proxy.',
+						},
+					]
+				: []
+		);
+	},
+};
+
+const injectValue: Rule = {
+	id: 'linkerd-inject-invalid-value',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'linkerd.io/inject with a value other than enabled, ingress or disabled',
+	see: '/faq/linkerd-injection-skipped/',
+	facts: ['linkerd-inject-annotation'],
+	check(doc) {
+		return injectSites(doc).flatMap((s): Hit[] => {
+			const v = s.annotations['linkerd.io/inject'];
+			if (v === undefined || ['enabled', 'ingress', 'disabled'].includes(String(v))) return [];
+			return [
+				{
+					at: [...s.at, 'annotations', 'linkerd.io/inject'],
+					message: `The injector skips pods whose \`linkerd.io/inject\` is "${String(v)}": only enabled, ingress and disabled are valid.`,
+				},
+			];
+		});
+	},
+};
+
+const SKIPPED = new Set(['kube-system', 'cert-manager']);
+
+const injectSkippedNamespace: Rule = {
+	id: 'linkerd-inject-skipped-namespace',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'Injection asked for in a namespace the injector ignores',
+	see: '/faq/linkerd-injection-skipped/',
+	facts: ['linkerd-injector-skipped-namespaces'],
+	check(doc) {
+		if (!isCore(doc, 'Namespace')) return [];
+		if (!['enabled', 'ingress'].includes(str(annotations(doc)['linkerd.io/inject']))) return [];
+		const off = labels(doc)['config.linkerd.io/admission-webhooks'] === 'disabled';
+		if (!SKIPPED.has(doc.name) && !off) return [];
+		return [
+			{
+				at: ['metadata', 'annotations', 'linkerd.io/inject'],
+				message: off
+					? 'The label `config.linkerd.io/admission-webhooks: disabled` makes the injector ignore this namespace, so its pods get no proxy.'
+					: `The injector's webhook never sees pods in ${doc.name}, so they get no proxy.`,
+			},
+		];
+	},
+};
+
+const headlessTimeouts: Rule = {
+	id: 'linkerd-headless-retries-timeouts',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'Retry or timeout annotations on a headless Service',
+	see: '/faq/linkerd-statefulset-pod-ip/',
+	facts: ['linkerd-retries-timeouts-not-headless'],
+	check(doc) {
+		if (!isCore(doc, 'Service') || get(doc.obj, 'spec.clusterIP') !== 'None') return [];
+		const key = Object.keys(annotations(doc)).find((k) =>
+			/^(retry|timeout)\.linkerd\.io\//.test(k)
+		);
+		if (!key) return [];
+		return [
+			{
+				at: ['metadata', 'annotations', key],
+				message:
+					'Clients of a headless Service dial pod IPs, which the proxy cannot tie to this Service, so Linkerd applies none of its retries or timeouts.',
+			},
+		];
+	},
+};
+
+const egressRouteVersion: Rule = {
+	id: 'linkerd-egress-route-version',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'A TLSRoute or TCPRoute for an EgressNetwork in a version Linkerd does not read',
+	see: '/faq/linkerd-egress-tlsroute-channel/',
+	facts: ['linkerd-tlsroute-tcproute-v1alpha2'],
+	check(doc) {
+		if (!['TLSRoute', 'TCPRoute'].includes(doc.kind)) return [];
+		if (
+			!doc.apiVersion.startsWith('gateway.networking.k8s.io/') ||
+			doc.apiVersion.endsWith('/v1alpha2')
+		)
+			return [];
+		const egress = list(get(doc.obj, 'spec.parentRefs')).some(
+			(p) => str(map(p)['kind']) === 'EgressNetwork'
+		);
+		if (!egress) return [];
+		return [
+			{
+				at: ['apiVersion'],
+				message: `Linkerd reads ${doc.kind} only as gateway.networking.k8s.io/v1alpha2 (experimental channel), so it ignores this ${doc.apiVersion} route.`,
+			},
+		];
+	},
+};
+
+const nginxServiceUpstream: Rule = {
+	id: 'linkerd-ingress-nginx-service-upstream',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'An ingress-nginx Ingress without service-upstream in a Linkerd mesh',
+	see: '/faq/linkerd-ingress-service-upstream/',
+	facts: ['linkerd-nginx-service-upstream'],
+	check(doc, paste) {
+		if (doc.kind !== 'Ingress' || !doc.apiVersion.startsWith('networking.k8s.io/')) return [];
+		const cls =
+			str(get(doc.obj, 'spec.ingressClassName')) ||
+			str(annotations(doc)['kubernetes.io/ingress.class']);
+		if (cls !== 'nginx' || !pasteUsesLinkerd(paste)) return [];
+		if (String(annotations(doc)['nginx.ingress.kubernetes.io/service-upstream']) === 'true')
+			return [];
+		return [
+			{
+				at: ['metadata', 'name'],
+				message:
+					'Without `nginx.ingress.kubernetes.io/service-upstream: "true"` ingress-nginx sends to pod IPs, so Linkerd applies no Service routes, retries or timeouts to this traffic.',
+			},
+		];
+	},
+};
+
+export const linkerdRules: Rule[] = [
+	serverNoAuthorization,
+	rateLimitServerDenies,
+	probesWithRoutes,
+	appProtocolOpaque,
+	injectAsLabel,
+	injectValue,
+	injectSkippedNamespace,
+	headlessTimeouts,
+	egressRouteVersion,
+	nginxServiceUpstream,
+];
