@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../lib/doctor/types.ts';
-import { fileProblem, lineRange, sortFindings, summaryText, whereText } from './view';
+import { appliesTo, fileProblem, lineRange, sortFindings, summaryText, whereText } from './view';
 
 const finding = (over: Partial<Finding>): Finding => ({
 	doc: 1,
@@ -65,5 +65,20 @@ describe('fileProblem', () => {
 		expect(fileProblem({ name: 'all.yaml', size: 3.2 * 1024 * 1024 })).toMatch(
 			/^all\.yaml is 3\.2 MB; the doctor reads files up to 1 MB\./
 		);
+	});
+});
+
+describe('appliesTo', () => {
+	const name = (id: string) => ({ istio: 'Istio', 'gateway-api': 'Gateway API' })[id] ?? id;
+	it('groups releases under their mesh', () => {
+		expect(
+			appliesTo(['gateway-api', 'istio'], ['gateway-api v1.6.1', 'istio 1.30', 'istio 1.31'], name)
+		).toBe('Gateway API v1.6.1; Istio 1.30, 1.31');
+	});
+	it('says "any release" when a rule holds for every one', () => {
+		expect(appliesTo(['kubernetes'], ['any'], name)).toBe('kubernetes, any release');
+	});
+	it('keeps a release whose mesh the rule does not list', () => {
+		expect(appliesTo(['istio'], ['linkerd 2.20'], name)).toBe('Istio; linkerd 2.20');
 	});
 });

@@ -55,3 +55,20 @@ export function fileProblem(file: { name: string; size: number }): string | null
 		return `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the doctor reads files up to 1 MB. Paste the documents you need checked instead.`;
 	return null;
 }
+
+/**
+ * What a rule applies to, from its meshes and its `<mesh> <release>` strings:
+ * `Istio 1.30, 1.31; Linkerd 2.20`, or `Kubernetes, any release`.
+ */
+export function appliesTo(meshes: string[], releases: string[], name: (id: string) => string) {
+	const groups = new Map<string, string[]>(meshes.map((m) => [m, []]));
+	for (const r of releases) {
+		const [mesh = '', version] = r.split(' ');
+		if (version) groups.set(mesh, [...(groups.get(mesh) ?? []), version]);
+	}
+	const text = [...groups]
+		.map(([mesh, versions]) => [name(mesh), ...(versions.length ? [versions.join(', ')] : [])])
+		.map((parts) => parts.join(' '))
+		.join('; ');
+	return releases.length === 0 || releases.includes('any') ? `${text}, any release` : text;
+}
