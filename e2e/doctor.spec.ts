@@ -239,8 +239,9 @@ test.describe('offline', () => {
 	test(
 		'after one visit to the doctor, it checks offline',
 		{ tag: '@server' },
-		async ({ page, context }) => {
+		async ({ page, context, browser }) => {
 			test.setTimeout(300_000);
+			// The doctor opened as the first page: the worker saves its checker as it installs.
 			await page.goto('doctor/');
 			await waitUntilOffline(page);
 			await context.setOffline(true);
@@ -248,6 +249,25 @@ test.describe('offline', () => {
 			await check(page, bad);
 			await expect(findings(page).filter({ hasText: 'istio-mesh-wide-strict-mtls' })).toBeVisible();
 			await context.setOffline(false);
+
+			// The doctor opened later, nothing checked: the checker is saved with the page.
+			const later = await browser.newContext({ serviceWorkers: 'allow' });
+			const tab = await later.newPage();
+			const requested: string[] = [];
+			tab.on('request', (r) => requested.push(new URL(r.url()).pathname));
+			await tab.goto(new URL('../faq/', page.url()).href);
+			await waitUntilOffline(tab);
+			await tab.goto(page.url());
+			await waitUntilOffline(tab, /^Available offline: this page/);
+			expect(
+				requested.filter((p) => p.includes('doctor-check')),
+				'loaded by the page'
+			).toEqual([]);
+			await later.setOffline(true);
+			await tab.reload();
+			await check(tab, clean);
+			await expect(summary(tab)).toHaveText('No problems found');
+			await later.close();
 		}
 	);
 });
