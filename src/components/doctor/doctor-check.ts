@@ -202,7 +202,12 @@ class Doctor extends HTMLElement {
 		const link = el('a', '', `Why: ${titles.get(f.rule) ?? 'the explanation'}`);
 		link.href = this.link(f.see);
 		see.append(link);
-		li.append(head, el('p', 'finding-message', f.message), see);
+		// Messages mark field names and values as `code`, as the Markdown copy shows them.
+		const message = el('p', 'finding-message');
+		message.append(
+			...f.message.split(/`([^`]+)`/).map((part, i) => (i % 2 ? el('code', '', part) : part))
+		);
+		li.append(head, message, see);
 		return li;
 	}
 
