@@ -11,6 +11,7 @@ import { findNginx, startNginx } from './lib/nginx.ts';
 import { loadLighthouse, runsPerPage } from './lib/lighthouse-pages.ts';
 import { benchServing } from './lib/serving-bench.ts';
 import { firstVisitBudget, measureFirstVisit } from '../e2e/first-visit.ts';
+import { benchText, engineSize, timeCheck } from './lib/doctor-bench.ts';
 
 /**
  * `npm run bench` (after `npm run build`): page weight of every built page, what a first visit
@@ -40,6 +41,19 @@ console.log(
 console.log(
 	'budgets: CSS+JS <= 30 KB, JS <= 12 KB per page (enforced by scripts/lib/page-weight.dist.test.ts and e2e/budgets.spec.ts)'
 );
+
+console.log('\n== Config doctor (checkText in Node on the fixtures joined into one paste)');
+{
+	const text = benchText(500);
+	const t = timeCheck(text);
+	const size = await engineSize();
+	console.log(
+		`${text.split('\n').length} lines, ${t.findings} findings: median ${t.median.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms (target <= 200 ms)`
+	);
+	console.log(
+		`checking code (esbuild, minified): ${kb(size.raw)} KB, gzip ${kb(size.gzip)} KB, brotli ${kb(size.brotli)} KB (budget <= 150 KB compressed)`
+	);
+}
 
 async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
 	const external = process.env['E2E_BASE_URL'];

@@ -14,6 +14,15 @@ import { findCrdDir, loadCrds } from './lib/crd-schemas.ts';
 
 export const schemaFile = 'src/lib/doctor/schemas.gen.json';
 
+/**
+ * Istio's CRDs at the newest release the site names. 1.31 only adds fields to the 1.30.3 CRDs of
+ * vendor/upstream/crds (descriptions aside), so checking against it never flags a 1.31 field
+ * as unknown; a 1.31-only field in a 1.30 cluster is the one thing it misses.
+ */
+export const istioCrdDir =
+	'vendor/upstream/files/istio/istio/1.31.0-rc.0/manifests/charts/base/files';
+const istioSource = 'Istio 1.31.0-rc.0 CRDs';
+
 /** Schema keywords the doctor's interpreter reads; everything else is dropped. */
 const keep = new Set([
 	'type',
@@ -55,9 +64,14 @@ export interface SchemaEntry {
 	schema: unknown;
 }
 
-export function buildSchemas(dir = findCrdDir()): SchemaEntry[] {
+export function buildSchemas(dir = findCrdDir(), istioDir = istioCrdDir): SchemaEntry[] {
 	const entries = new Map<string, SchemaEntry>();
-	for (const crd of loadCrds(dir)) {
+	const isIstio = (group: string) => group.endsWith('.istio.io');
+	const crds = [
+		...loadCrds(dir).filter((c) => !isIstio(c.group)),
+		...loadCrds(istioDir).filter((c) => isIstio(c.group)),
+	];
+	for (const crd of crds) {
 		const schema = strip(crd.schema);
 		const key = `${crd.group}/${crd.kind}/${JSON.stringify(schema)}`;
 		const found = entries.get(key);
@@ -67,7 +81,9 @@ export function buildSchemas(dir = findCrdDir()): SchemaEntry[] {
 				group: crd.group,
 				kind: crd.kind,
 				versions: [crd.version],
-				source: siteConfig.schemaSources[crd.group] ?? `${crd.group} CRDs`,
+				source: isIstio(crd.group)
+					? istioSource
+					: (siteConfig.schemaSources[crd.group] ?? `${crd.group} CRDs`),
 				schema,
 			});
 	}

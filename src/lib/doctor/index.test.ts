@@ -10,6 +10,26 @@ describe('checkText', () => {
 		expect(f?.line).toBeGreaterThanOrEqual(5);
 	});
 
+	it('reports an alias bomb instead of expanding it', () => {
+		const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+		for (let i = 1; i < 12; i++)
+			lines.push(
+				`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+					.fill(`*${String.fromCharCode(96 + i)}`)
+					.join(', ')}]`
+			);
+		const [f] = checkText(lines.join('\n'));
+		expect(f).toMatchObject({ doc: 1, rule: 'yaml-syntax', severity: 'error' });
+	});
+
+	it('counts documents and lines across the whole paste', () => {
+		const text =
+			'apiVersion: v1\nkind: ConfigMap\n---\n# second\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x, namespace: istio-system}\nspec:\n  mtls: {mode: STRICT}\n';
+		expect(checkText(text)).toMatchObject([
+			{ doc: 2, line: 9, rule: 'istio-mesh-wide-strict-mtls', path: 'spec.mtls.mode' },
+		]);
+	});
+
 	it('finds nothing in an empty text', () => {
 		expect(checkText('')).toEqual([]);
 	});

@@ -70,6 +70,11 @@ const experimentalRouteVersion: Rule = {
 			doc.apiVersion !== `${GW}/v1alpha2`
 		)
 			return [];
+		// Linkerd's egress routes must be v1alpha2 (see linkerd-egress-route-version): fine there.
+		const egress = list(get(doc.obj, 'spec.parentRefs')).some(
+			(p) => map(p)['kind'] === 'EgressNetwork'
+		);
+		if (egress) return [];
 		return [
 			{
 				at: ['apiVersion'],

@@ -244,19 +244,22 @@ const l7WithoutWaypoint: Rule = {
 	severity: 'error',
 	meshes: ISTIO,
 	releases: RELEASES,
-	title: 'An L7 AuthorizationPolicy attached by selector in ambient mode',
+	title: 'An AuthorizationPolicy with HTTP rules and no targetRefs in ambient mode',
 	see: '/faq/authz-denies-everything-ambient/',
 	facts: ['istio-delete-l7-selector-policies-after-restart'],
 	check(doc, paste) {
 		if (!is(doc, 'security.istio.io', 'AuthorizationPolicy') || !inAmbient(doc, paste)) return [];
-		if (hasTargetRefs(doc) || get(doc.obj, 'spec.action') === 'CUSTOM') return [];
+		const action = str(get(doc.obj, 'spec.action')) || 'ALLOW';
+		if (hasTargetRefs(doc) || !['ALLOW', 'DENY'].includes(action)) return [];
 		const first = l7Fields(doc)[0];
 		if (!first) return [];
 		return [
 			{
 				at: first,
 				message:
-					'In ambient mode ztunnel enforces policies attached by selector and cannot read HTTP, so this policy denies every connection to the workload; attach it to a waypoint with targetRefs.',
+					action === 'ALLOW'
+						? 'In ambient mode ztunnel enforces this policy and cannot read HTTP: it drops the rules with HTTP attributes, so the traffic they allow is denied; attach the policy to a waypoint with targetRefs.'
+						: 'In ambient mode ztunnel enforces this DENY policy without its HTTP conditions, so it denies more than it says; attach it to a waypoint with targetRefs.',
 			},
 		];
 	},
@@ -403,18 +406,35 @@ const failoverNoOutlier: Rule = {
 	},
 };
 
+/**
+ * How Istio reads a port's protocol (pkg/config/kube ConvertProtocol at 1.31): `appProtocol`
+ * when set, else the port name, each cut at the first '-' and lower-cased; the kubernetes.io
+ * values only count in `appProtocol`.
+ */
 const HTTP_FAMILY = new Set([
 	'http',
 	'http2',
 	'grpc',
 	'grpc-web',
-	'h2c',
 	'kubernetes.io/h2c',
 	'kubernetes.io/ws',
+]);
+const OPAQUE_FAMILY = new Set([
+	'tcp',
+	'tls',
+	'https',
+	'mongo',
+	'mysql',
+	'redis',
 	'kubernetes.io/wss',
 ]);
-const TCP_FAMILY = new Set(['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https']);
-const family = (p: string) => (HTTP_FAMILY.has(p) ? 'http' : TCP_FAMILY.has(p) ? 'tcp' : '');
+function family(value: string, isName: boolean): string {
+	const v = value.toLowerCase();
+	if (!isName && v.startsWith('kubernetes.io/'))
+		return HTTP_FAMILY.has(v) ? 'http' : OPAQUE_FAMILY.has(v) ? 'tcp' : '';
+	const prefix = v.startsWith('grpc-web') ? 'grpc-web' : (v.split('-')[0] ?? '');
+	return HTTP_FAMILY.has(prefix) ? 'http' : OPAQUE_FAMILY.has(prefix) ? 'tcp' : '';
+}
 
 const appProtocolVsName: Rule = {
 	id: 'istio-appprotocol-overrides-port-name',
@@ -428,15 +448,13 @@ const appProtocolVsName: Rule = {
 		if (!isCore(doc, 'Service') || pasteUsesLinkerd(paste)) return [];
 		return list(get(doc.obj, 'spec.ports')).flatMap((port, i): Hit[] => {
 			const p = map(port);
-			const app = str(p['appProtocol']).toLowerCase();
-			const byName = (str(p['name']).split('-')[0] ?? '').toLowerCase();
-			const a = family(app);
-			const n = family(byName);
+			const a = family(str(p['appProtocol']), false);
+			const n = family(str(p['name']), true);
 			if (!a || !n || a === n) return [];
 			return [
 				{
 					at: ['spec', 'ports', i, 'appProtocol'],
-					message: `Istio uses \`appProtocol: ${p['appProtocol']}\` and ignores the port name ${p['name']}, so this port is handled as ${a === 'http' ? 'HTTP' : 'plain TCP'}.`,
+					message: `Istio uses \`appProtocol: ${p['appProtocol']}\` and ignores the port name ${p['name']}, so ${a === 'http' ? 'this port is handled as HTTP' : 'Istio does not parse HTTP on this port'}.`,
 				},
 			];
 		});

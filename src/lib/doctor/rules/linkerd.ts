@@ -382,7 +382,62 @@ const nginxServiceUpstream: Rule = {
 	},
 };
 
+/** Where a route uses a field that Gateway API v1.2.1 (the types Linkerd 2.20 reads) lacks. */
+function newerThanV121(doc: Doc): string[] | undefined {
+	const rules = list(get(doc.obj, 'spec.rules'));
+	for (const [r, rule] of rules.entries()) {
+		const filterLists = [
+			{ at: ['spec', 'rules', String(r), 'filters'], filters: list(map(rule)['filters']) },
+			...list(map(rule)['backendRefs']).map((b, i) => ({
+				at: ['spec', 'rules', String(r), 'backendRefs', String(i), 'filters'],
+				filters: list(map(b)['filters']),
+			})),
+		];
+		for (const { at, filters } of filterLists) {
+			for (const [f, filter] of filters.entries()) {
+				const m = map(filter);
+				if (m['type'] === 'CORS' || 'cors' in m) return [...at, String(f), 'type'];
+				const mirror = map(m['requestMirror']);
+				if ('fraction' in mirror || 'percent' in mirror)
+					return [...at, String(f), 'requestMirror', 'fraction' in mirror ? 'fraction' : 'percent'];
+			}
+		}
+	}
+	return undefined;
+}
+
+const newerGatewayApiField: Rule = {
+	id: 'linkerd-gateway-api-newer-field',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: ['linkerd 2.20'],
+	title: 'A route field newer than Gateway API v1.2.1, which Linkerd 2.20 reads',
+	see: '/network/gateway-api-versions/#ranges',
+	facts: ['linkerd-gateway-api-ignores-unknown-fields', 'linkerd-2-20-reads-gateway-api-v1-2-1'],
+	check(doc, paste) {
+		if (
+			!['HTTPRoute', 'GRPCRoute'].includes(doc.kind) ||
+			!doc.apiVersion.startsWith('gateway.networking.k8s.io/')
+		)
+			return [];
+		const toService = list(get(doc.obj, 'spec.parentRefs')).some(
+			(p) => str(map(p)['kind']) === 'Service'
+		);
+		if (!toService || !pasteUsesLinkerd(paste)) return [];
+		const at = newerThanV121(doc);
+		if (!at) return [];
+		return [
+			{
+				at: at.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+				message:
+					'Linkerd 2.20 reads routes with the Gateway API v1.2.1 types, which lack this field, so it ignores the whole route (edge-26.8.2 and later read v1.5.1).',
+			},
+		];
+	},
+};
+
 export const linkerdRules: Rule[] = [
+	newerGatewayApiField,
 	serverNoAuthorization,
 	rateLimitServerDenies,
 	probesWithRoutes,

@@ -48,7 +48,7 @@ export const missingTypeRule: Rule = {
 	meshes: ['kubernetes'],
 	releases: ['any'],
 	title: 'A document has no apiVersion or kind',
-	see: '/faq/gateway-api-kind-unknown/',
+	see: '/doctor/',
 	check(doc) {
 		if (!doc.obj) return [];
 		if (doc.apiVersion && doc.kind) return [];
@@ -93,7 +93,7 @@ export const unknownFieldRule: Rule = {
 	meshes: ['istio', 'linkerd', 'gateway-api'],
 	releases: ['istio 1.30', 'istio 1.31', 'linkerd 2.20', 'gateway-api v1.6.1'],
 	title: 'A field the CRD schema does not have (often a misspelling)',
-	see: '/faq/gateway-api-kind-unknown/',
+	see: '/doctor/',
 	check(doc) {
 		return problems(doc)
 			.filter((p) => p.kind === 'unknown-field' && !isExperimental(doc, p))
@@ -111,7 +111,7 @@ export const invalidValueRule: Rule = {
 	meshes: ['istio', 'linkerd', 'gateway-api'],
 	releases: ['istio 1.30', 'istio 1.31', 'linkerd 2.20', 'gateway-api v1.6.1'],
 	title: 'A value of the wrong type, outside its enum, or a missing required field',
-	see: '/faq/gateway-api-kind-unknown/',
+	see: '/doctor/',
 	check(doc) {
 		return problems(doc)
 			.filter((p) => p.kind === 'invalid')
