@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { waitUntilOffline } from './offline-helpers';
@@ -8,55 +9,22 @@ import { waitUntilOffline } from './offline-helpers';
  * and offline after one visit.
  */
 
-// Three documents, three problems: a mesh-wide STRICT policy (line 6), a Linkerd Server that
-// nothing authorizes (line 11) and a misspelt field (line 32).
-const bad = `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: istio-system
-spec:
-  mtls:
-    mode: STRICT
----
-apiVersion: policy.linkerd.io/v1beta3
-kind: Server
-metadata:
-  name: web-http
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: web
-  port: http
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: web
-  namespace: shop
-spec:
-  parentRefs:
-    - name: web
-      kind: Service
-      group: ''
-      port: 8080
-  rule:
-    - backendRefs:
-        - name: web
-          port: 8080
-`;
-const badLines = { strict: 8, server: 13, misspelt: 32 };
+const fixture = (path: string) => readFileSync(`src/lib/doctor/fixtures/${path}`, 'utf8');
 
-const clean = `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: shop-strict
-  namespace: shop
-spec:
-  mtls:
-    mode: STRICT
-`;
+// Three of the engine's must-flag fixtures pasted as one text: a mesh-wide STRICT policy, a
+// Linkerd Server that nothing authorizes and a misspelt field, in documents 1, 2 and 3.
+const bad = ['pa-mesh-wide-strict', 'linkerd-server-alone', 'peerauth-misspelt-mode']
+	.map((name) => `${fixture(`bad/${name}.yaml`).trimEnd()}\n`)
+	.join('---\n');
+const lineOf = (text: string) => bad.split('\n').findIndex((l) => l.includes(text)) + 1;
+const badLines = {
+	strict: lineOf('mode: STRICT'),
+	server: lineOf('name: orders-http'),
+	misspelt: lineOf('mdoe: STRICT'),
+};
+
+// One of the fixtures that must pass clean.
+const clean = fixture('clean/authz-l4-selector-ambient.yaml');
 
 const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 async function axe(page: Page): Promise<string[]> {
