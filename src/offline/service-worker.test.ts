@@ -58,6 +58,20 @@ describe('the service worker list', () => {
 		expect(core).not.toContain('/istio/install/');
 	});
 
+	it('saves code that one page alone loads with that page, not on the first visit', () => {
+		const dir = site();
+		mkdirSync(join(dir, 'doctor'));
+		writeFileSync(join(dir, 'doctor', 'index.html'), 'doctor');
+		writeFileSync(join(dir, '_astro', 'doctor-check-AbC_12-x.js'), 'checker');
+		const files = offlineFiles(dir, '/docs/mesh/');
+		const checker = files.find((f) => f.url === '/docs/mesh/_astro/doctor-check-AbC_12-x.js');
+		expect(checker).toMatchObject({ core: false, page: '/docs/mesh/doctor/' });
+		expect(files.find((f) => f.url === '/docs/mesh/_astro/a.1234.css')).not.toHaveProperty('page');
+		const src = serviceWorkerSource('v', '/docs/mesh/', files);
+		expect(src).toContain('"/docs/mesh/_astro/doctor-check-AbC_12-x.js",');
+		expect(src).toMatch(/,0,"\/docs\/mesh\/doctor\/"\]/);
+	});
+
 	it("leaves out Pagefind's own UI and the WebAssembly of languages the index lacks", () => {
 		expect(isUnusedPagefindFile('pagefind/pagefind-component-ui.js', ['en'])).toBe(true);
 		expect(isUnusedPagefindFile('pagefind/pagefind-modular-ui.css', ['en'])).toBe(true);

@@ -12,7 +12,17 @@ export interface OfflineFile {
 	size: number;
 	/** Saved on the first visit (shell, search, FAQ); the rest only with "Save the whole guide". */
 	core: boolean;
+	/** The URL of the one page that loads this file on demand: it is saved with that page. */
+	page?: string;
 }
+
+/**
+ * Code that one page alone loads on demand: saved when that page is, rather than on every first
+ * visit. The config doctor's bundle (YAML parser, schemas, rules) serves only /doctor/.
+ */
+export const pageCode: { page: string; file: RegExp }[] = [
+	{ page: 'doctor/index.html', file: /^_astro\/doctor-check-[\w-]+\.js$/ },
+];
 
 /**
  * Pagefind writes its own ready-made UI (the site has its own search UI) and a WebAssembly file
@@ -32,7 +42,7 @@ export function isUnusedPagefindFile(file: string, languages: string[]): boolean
  */
 export function isCore(file: string): boolean {
 	return (
-		file.startsWith('_astro/') ||
+		(file.startsWith('_astro/') && !pageCode.some((p) => p.file.test(file))) ||
 		file.startsWith('pagefind/') ||
 		[
 			'index.html',
@@ -60,7 +70,14 @@ export function offlineFiles(distDir: string, base: string): OfflineFile[] {
 		.filter((f) => !isUnusedPagefindFile(f, languages))
 		.map((f) => {
 			const bytes = readFileSync(join(distDir, f));
-			return { url: urlOfFile(f, base), hash: hashOf(bytes), size: bytes.length, core: isCore(f) };
+			const page = pageCode.find((p) => p.file.test(f))?.page;
+			return {
+				url: urlOfFile(f, base),
+				hash: hashOf(bytes),
+				size: bytes.length,
+				core: isCore(f),
+				...(page ? { page: urlOfFile(page, base) } : {}),
+			};
 		});
 }
 
@@ -83,11 +100,18 @@ function statusWording(): string {
 
 /** The worker's source: the build's list of files, the status wording, then the runtime. */
 export function serviceWorkerSource(version: string, base: string, files: OfflineFile[]): string {
-	const rows = files.map((f) => [f.url, f.hash, f.size, f.core ? 1 : 0]);
+	const rows = files.map((f) => [
+		f.url,
+		f.hash,
+		f.size,
+		f.core ? 1 : 0,
+		...(f.page ? [f.page] : []),
+	]);
 	return `// Generated at build time by src/offline/service-worker.ts. Do not edit.
 const VERSION = ${JSON.stringify(version)};
 const BASE = ${JSON.stringify(base)};
-// [url, first 16 hex digits of the SHA-256 of its bytes, size in bytes, 1 when saved on the first visit]
+// [url, first 16 hex digits of the SHA-256 of its bytes, size in bytes, 1 when saved on the first visit,
+//  and for code one page alone loads, that page's URL: the file is saved with it]
 const FILES = ${JSON.stringify(rows)};
 ${statusWording()}
 ${read('./worker-runtime.js')}`;

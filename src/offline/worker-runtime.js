@@ -16,6 +16,10 @@
 const CACHE = 'kb-' + VERSION;
 const BY_URL = new Map(FILES.map((f) => [f[0], f]));
 const CORE = FILES.filter((f) => f[3] === 1).map((f) => f[0]);
+// Code that one page alone loads on demand (the doctor's checker), by that page: saved with it.
+const WITH_PAGE = new Map();
+for (const f of FILES) if (f[4]) WITH_PAGE.set(f[4], [...(WITH_PAGE.get(f[4]) ?? []), f[0]]);
+const withPages = (pages) => pages.flatMap((p) => WITH_PAGE.get(p) ?? []);
 // A key inside the cache that records "the reader chose to save the whole guide".
 const WHOLE = BASE + '__offline/whole-guide';
 
@@ -119,7 +123,10 @@ self.addEventListener('install', (event) => {
 			// The pages open right now were loaded before any worker: save them too.
 			const windows = await self.clients.matchAll({ includeUncontrolled: true, type: 'window' });
 			const open = windows.map((w) => new URL(w.url).pathname).filter((p) => BY_URL.has(p));
-			const urls = whole ? FILES.map((f) => f[0]) : [...new Set([...CORE, ...open, ...keptPages])];
+			const pages = [...open, ...keptPages];
+			const urls = whole
+				? FILES.map((f) => f[0])
+				: [...new Set([...CORE, ...pages, ...withPages(pages)])];
 			const update = !!self.registration.active;
 			try {
 				await save(urls, (done, total) =>
@@ -168,6 +175,9 @@ function check() {
 		}
 		const missing = [];
 		for (const url of CORE) if (!(await cache.match(url))) missing.push(url);
+		for (const [page, urls] of WITH_PAGE)
+			if (await cache.match(page))
+				for (const url of urls) if (!(await cache.match(url))) missing.push(url);
 		const whole = await wholeGuideIn(CACHE);
 		if (whole) for (const f of FILES) if (!(await cache.match(f[0]))) missing.push(f[0]);
 		try {
@@ -193,7 +203,7 @@ async function status(path) {
 		view: describeStatus({
 			whole: keys.has(WHOLE),
 			core: CORE.every((u) => keys.has(u)),
-			page: keys.has(path),
+			page: keys.has(path) && (WITH_PAGE.get(path) ?? []).every((u) => keys.has(u)),
 			missingBytes: FILES.filter((f) => !keys.has(f[0])).reduce((n, f) => n + f[2], 0),
 			waiting: !!self.registration.waiting,
 			windows,
@@ -299,6 +309,8 @@ async function respond(event) {
 		const got = await fetchVerified(path, 2);
 		if (got.ok) {
 			event.waitUntil(cache.put(path, got.res.clone()));
+			// A page saved for offline use brings the code it alone loads on demand.
+			if (WITH_PAGE.has(path)) event.waitUntil(save(WITH_PAGE.get(path)).catch(() => undefined));
 			return got.res;
 		}
 		// The server holds another build: show what it has, keep nothing, look for a new worker.
