@@ -86,8 +86,8 @@ export const urlParams = [
 	},
 	{
 		names: ['rev'],
-		owner: 'FAQ answer links (copy link, Markdown twins)',
-		files: ['components/faq/', 'lib/page-twins.ts'],
+		owner: 'FAQ answer links (copy link, Markdown twins, config doctor findings)',
+		files: ['components/faq/', 'lib/page-twins.ts', 'lib/doctor/links.ts'],
 		meaning: 'The answer revision the link was made at; an older one shows what changed.',
 		format: 'A revision number, 1 to 9999.',
 	},
