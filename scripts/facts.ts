@@ -42,7 +42,10 @@ for (const [repo, n] of [...perRepo].sort((a, b) => b[1] - a[1])) console.log(` 
 
 console.log('\nFacts stated per page (own references and embedded data):');
 const pages = contentPages(contentRoot);
-const candidates = pages.flatMap((p) => unbackedCandidates(readFileSync(p, 'utf8'), p));
+const said = new Map(facts.map((f) => [f.id, `${f.statement} ${f.value ?? ''}`]));
+const candidates = pages.flatMap((p) =>
+	unbackedCandidates(readFileSync(p, 'utf8'), p, (id) => said.get(id))
+);
 for (const page of pages) {
 	const n = factIdsOfFile(page, refs, contentRoot).length;
 	if (n > 0) console.log(`  ${n}\t${page}`);

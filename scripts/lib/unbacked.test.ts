@@ -66,3 +66,37 @@ it("does not take the reader's own HTTP ports for mesh facts, but still flags ot
 		'port port 4143',
 	]);
 });
+
+it('counts a <Fact> in the same paragraph as backing a flag or key only when the fact states it', () => {
+	const said: Record<string, string> = {
+		'helm-drops': '`helm upgrade` with any `--set` starts from the chart defaults.',
+		timeouts: 'Linkerd reads `timeout.linkerd.io/request` and `timeout.linkerd.io/response`.',
+	};
+	const mdx = [
+		'<Fact id="timeouts" show="value" /> (or `timeout.linkerd.io/response`) on the Service.',
+		'A `helm upgrade` given any `--set` (or a `--set-file`) starts over, as the chart',
+		'defaults win and nothing of the old release stays <Fact id="helm-drops" show="source" />;',
+		'still unbacked here: `--reuse-values` and `timeout.linkerd.io/idle`.',
+		'',
+		'Another paragraph: `--set` and `timeout.linkerd.io/response` again.',
+	].join('\n');
+	const found = (stated?: (id: string) => string | undefined) =>
+		unbackedCandidates(mdx, 'p.mdx', stated).map((c) => `${c.line} ${c.kind} ${c.text}`);
+	expect(found((id) => said[id])).toEqual([
+		'2 flag --set-file',
+		'4 flag --reuse-values',
+		'4 key timeout.linkerd.io/idle',
+		'6 flag --set',
+		'6 key timeout.linkerd.io/response',
+	]);
+	// Without the registry, only the 60-character rule applies.
+	expect(found()).toEqual([
+		'1 key timeout.linkerd.io/response',
+		'2 flag --set',
+		'2 flag --set-file',
+		'4 flag --reuse-values',
+		'4 key timeout.linkerd.io/idle',
+		'6 flag --set',
+		'6 key timeout.linkerd.io/response',
+	]);
+});

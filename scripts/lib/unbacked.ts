@@ -29,8 +29,16 @@ const patterns: { kind: Candidate['kind']; re: RegExp }[] = [
 /** Inline code that is an istioctl, linkerd or helm command, as scripts/lib/cli-check.ts reads it. */
 const inlineCommand = /(?<!`)`((?:istioctl|linkerd|helm)\s[^`]*)`(?!`)/g;
 
-/** Candidates in an MDX text: prose only (no frontmatter, imports, code fences, `<Fact>`, links). */
-export function unbackedCandidates(text: string, file: string): Candidate[] {
+/**
+ * Candidates in an MDX text: prose only (no frontmatter, imports, code fences, `<Fact>`, links).
+ * `stated` gives a fact's statement and value by id: a `<Fact>` anywhere in the same paragraph
+ * whose own words contain the candidate (the flag or key itself) backs it, however far apart.
+ */
+export function unbackedCandidates(
+	text: string,
+	file: string,
+	stated: (id: string) => string | undefined = () => undefined
+): Candidate[] {
 	const out: Candidate[] = [];
 	const body = text.replace(/^---\n[\s\S]*?\n---\n/, (fm) =>
 		'\n'.repeat(fm.split('\n').length - 1)
@@ -38,6 +46,23 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 	let fence: string | undefined;
 	const lines = body.split('\n');
 	const factsOn = lines.map((l) => [...l.matchAll(/<Fact\b[^>]*\/>/g)].map((m) => m.index));
+	// What the facts referenced in each paragraph (a run of non-blank lines) state.
+	const paragraphOf: number[] = [];
+	const saidIn: string[][] = [];
+	lines.forEach((l, i) => {
+		const para = i > 0 && lines[i - 1]?.trim() && l.trim() ? (paragraphOf[i - 1] as number) : i;
+		paragraphOf.push(para);
+		for (const m of l.matchAll(/<Fact\b[^>]*\bid="([^"]+)"/g)) {
+			const said = stated(m[1] as string);
+			if (said) (saidIn[para] ??= []).push(said);
+		}
+	});
+	const statedNearby = (i: number, candidate: string) => {
+		const word = new RegExp(
+			`(?<![\\w-])${candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`
+		);
+		return (saidIn[paragraphOf[i] as number] ?? []).some((s) => word.test(s));
+	};
 	lines.forEach((raw, i) => {
 		const open = raw.match(/^\s*(`{3,}|~{3,})/);
 		if (open) {
@@ -70,6 +95,7 @@ export function unbackedCandidates(text: string, file: string): Candidate[] {
 				// A claim with a <Fact> right after it (show="source" or value) is backed.
 				const end = m.index + m[0].length;
 				if ([...facts, ...next].some((at) => at >= end && at - end <= 60)) continue;
+				if (kind !== 'port' && statedNearby(i, m[0].trim())) continue;
 				out.push({ file, line: i + 1, kind, text: m[0].trim() });
 			}
 	});
