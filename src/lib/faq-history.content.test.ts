@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { revisionSchema } from './faq-history.ts';
+import { current, readHistory, revisionSchema } from './faq-history.ts';
 
 /**
  * Revision summaries are shown in the history list and the "changed since" notice; the schema
@@ -39,5 +39,18 @@ describe('answer revision summaries', () => {
 		expect(summaryProblems('x.history.yaml', history('a'.repeat(300)))).toEqual([]);
 		const [problem] = summaryProblems('x.history.yaml', history('a'.repeat(301)));
 		expect(problem).toMatch(/^x\.history\.yaml: revision 2 summary \(301 characters\): /);
+	});
+});
+
+describe('a corrected answer keeps what it said before', () => {
+	it("virtualservice-in-ambient: the first edition's claim is in its history, not in the current text", () => {
+		const h = readHistory(join(dir, 'virtualservice-in-ambient.history.yaml'));
+		const revs = h.revisions.map((r) => r.rev);
+		// Consecutive from 1: a correction adds a revision, it never rewrites an old one.
+		expect(revs).toEqual(revs.map((_, i) => i + 1));
+		expect(revs.length).toBeGreaterThanOrEqual(3);
+		expect(h.revisions[1]?.text).toContain('the `HTTPRoute` wins');
+		expect(h.revisions[2]?.summary).toMatch(/^Corrected: /);
+		expect(current(h).text).not.toContain('the `HTTPRoute` wins');
 	});
 });
