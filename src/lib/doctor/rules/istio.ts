@@ -56,11 +56,13 @@ const envoyFilterInAmbient: Rule = {
 	see: '/faq/virtualservice-in-ambient/',
 	check(doc, paste) {
 		if (!is(doc, 'networking.istio.io', 'EnvoyFilter') || !inAmbient(doc, paste)) return [];
+		// An EnvoyFilter with targetRefs to a waypoint Gateway or Service does apply to it.
+		if (hasTargetRefs(doc)) return [];
 		return [
 			{
 				at: ['kind'],
 				message:
-					'Ambient workloads have no Envoy sidecar and waypoints do not support EnvoyFilter, so this filter changes nothing for them.',
+					'Ambient workloads have no Envoy sidecar, so without `targetRefs` this EnvoyFilter reaches none of them; to change a waypoint, attach the filter to it with `targetRefs`.',
 			},
 		];
 	},
@@ -106,7 +108,7 @@ const virtualServiceAndHttpRoute: Rule = {
 
 const retriesAttemptsZero: Rule = {
 	id: 'istio-retries-attempts-zero',
-	severity: 'warning',
+	severity: 'error',
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'retries.attempts 0 with other retry settings',
@@ -116,12 +118,16 @@ const retriesAttemptsZero: Rule = {
 		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
 		return list(get(doc.obj, 'spec.http')).flatMap((route, i): Hit[] => {
 			const r = map(map(route)['retries']);
-			if (r['attempts'] !== 0 || !(r['retryOn'] || r['perTryTimeout'])) return [];
+			// Istio's validation: attempts 0 with perTryTimeout, a non-empty retryOn or any
+			// retryRemoteLocalities (even false) is rejected.
+			const others = ['retryOn', 'perTryTimeout', 'retryRemoteLocalities'].filter((k) =>
+				k === 'retryOn' ? !!r[k] : r[k] !== undefined && r[k] !== null
+			);
+			if (r['attempts'] !== 0 || others.length === 0) return [];
 			return [
 				{
 					at: ['spec', 'http', i, 'retries', 'attempts'],
-					message:
-						'With `attempts: 0` the route has no retry policy at all, so `retryOn` and `perTryTimeout` are ignored.',
+					message: `Istio's validation webhook rejects this VirtualService: \`attempts: 0\` turns retries off, so \`${others.join('`, `')}\` must not be set; remove them or set \`attempts\` above 0.`,
 				},
 			];
 		});
