@@ -328,34 +328,6 @@ const headlessTimeouts: Rule = {
 	},
 };
 
-const egressRouteVersion: Rule = {
-	id: 'linkerd-egress-route-version',
-	severity: 'warning',
-	meshes: LINKERD,
-	releases: RELEASES,
-	title: 'A TLSRoute or TCPRoute for an EgressNetwork in a version Linkerd does not read',
-	see: '/faq/linkerd-egress-tlsroute-channel/',
-	facts: ['linkerd-tlsroute-tcproute-v1alpha2'],
-	check(doc) {
-		if (!['TLSRoute', 'TCPRoute'].includes(doc.kind)) return [];
-		if (
-			!doc.apiVersion.startsWith('gateway.networking.k8s.io/') ||
-			doc.apiVersion.endsWith('/v1alpha2')
-		)
-			return [];
-		const egress = list(get(doc.obj, 'spec.parentRefs')).some(
-			(p) => str(map(p)['kind']) === 'EgressNetwork'
-		);
-		if (!egress) return [];
-		return [
-			{
-				at: ['apiVersion'],
-				message: `Linkerd reads ${doc.kind} only as gateway.networking.k8s.io/v1alpha2 (experimental channel), so it ignores this ${doc.apiVersion} route.`,
-			},
-		];
-	},
-};
-
 const nginxServiceUpstream: Rule = {
 	id: 'linkerd-ingress-nginx-service-upstream',
 	severity: 'warning',
@@ -446,6 +418,5 @@ export const linkerdRules: Rule[] = [
 	injectValue,
 	injectSkippedNamespace,
 	headlessTimeouts,
-	egressRouteVersion,
 	nginxServiceUpstream,
 ];
