@@ -68,9 +68,10 @@ const envoyFilterInAmbient: Rule = {
 	},
 };
 
-/** Short names a VirtualService host may give a Service: `api`, `api.ns`, `api.ns.svc...`. */
-function hostNames(host: string): string[] {
-	return [host.split('.')[0] ?? host];
+/** The hosts by which a VirtualService in `vsNs` names Service `name` of namespace `ns`. */
+function serviceHosts(name: string, ns: string, vsNs: string): string[] {
+	const full = [`${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+	return ns === vsNs ? [name, ...full] : full;
 }
 
 const virtualServiceAndHttpRoute: Rule = {
@@ -84,18 +85,19 @@ const virtualServiceAndHttpRoute: Rule = {
 	check(doc, paste) {
 		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
 		const ns = doc.namespace || 'default';
-		const services = new Set(
+		const names = new Set(
 			paste.docs
 				.filter(
 					(d) =>
 						is(d, 'gateway.networking.k8s.io', 'HTTPRoute') && (d.namespace || 'default') === ns
 				)
 				.flatMap((d) => list(get(d.obj, 'spec.parentRefs')))
-				.filter((p) => str(map(p)['kind']) === 'Service')
-				.map((p) => str(map(p)['name']))
+				.map(map)
+				.filter((p) => str(p['kind']) === 'Service')
+				.flatMap((p) => serviceHosts(str(p['name']), str(p['namespace']) || ns, ns))
 		);
 		const hosts = list(get(doc.obj, 'spec.hosts')).map(str);
-		const i = hosts.findIndex((h) => hostNames(h).some((n) => services.has(n)));
+		const i = hosts.findIndex((h) => names.has(h));
 		if (i < 0) return [];
 		return [
 			{
@@ -187,6 +189,8 @@ const portLevelRootAmbient: Rule = {
 		if (!is(doc, 'security.istio.io', 'PeerAuthentication') || doc.namespace !== ROOT) return [];
 		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || ambientNamespaces(paste).size === 0)
 			return [];
+		// Without a selector the webhook rejects it already (istio-port-level-mtls-without-selector).
+		if (!hasSelector(doc)) return [];
 		return [
 			{
 				at: ['spec', 'portLevelMtls'],
@@ -227,7 +231,20 @@ const selectorAndTargetRefs: Rule = {
 function l7Fields(doc: Doc): Segment[][] {
 	const out: Segment[][] = [];
 	const L7_OP = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
-	const L7_SRC = ['requestPrincipals', 'notRequestPrincipals'];
+	// ztunnel cannot see the original client of remoteIpBlocks either (ambient/authorization.go).
+	const L7_SRC = [
+		'requestPrincipals',
+		'notRequestPrincipals',
+		'remoteIpBlocks',
+		'notRemoteIpBlocks',
+	];
+	const L4_WHEN = new Set([
+		'source.ip',
+		'source.namespace',
+		'source.principal',
+		'destination.ip',
+		'destination.port',
+	]);
 	list(get(doc.obj, 'spec.rules')).forEach((rule, r) => {
 		list(map(rule)['to']).forEach((to, t) => {
 			const op = map(map(to)['operation']);
@@ -239,7 +256,7 @@ function l7Fields(doc: Doc): Segment[][] {
 		});
 		list(map(rule)['when']).forEach((when, w) => {
 			const key = str(map(when)['key']);
-			if (/^request\.|^experimental\./.test(key)) out.push(['spec', 'rules', r, 'when', w, 'key']);
+			if (key && !L4_WHEN.has(key)) out.push(['spec', 'rules', r, 'when', w, 'key']);
 		});
 	});
 	return out;
@@ -333,7 +350,7 @@ const ambientHostNetwork: Rule = {
 			{
 				at: [...pod.at, 'hostNetwork'],
 				message:
-					'Ambient never captures a host-network pod, so its traffic stays outside the mesh whatever its labels say.',
+					"A host-network pod shares the node's network namespace, so ambient cannot mesh it whatever its labels say (istio-cni 1.30 still tries to enroll it; 1.31 skips it).",
 			},
 		];
 	},
@@ -402,6 +419,11 @@ const failoverNoOutlier: Rule = {
 		const locality = map(get(policy, 'loadBalancer.localityLbSetting'));
 		if (!('failover' in locality || 'failoverPriority' in locality) || 'outlierDetection' in policy)
 			return [];
+		// A subset's outlierDetection merges into the top-level policy for that subset's cluster.
+		const subsetOutlier = list(get(doc.obj, 'spec.subsets')).some(
+			(sub) => 'outlierDetection' in map(get(sub, 'trafficPolicy'))
+		);
+		if (subsetOutlier) return [];
 		return [
 			{
 				at: ['spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting'],
