@@ -114,7 +114,7 @@ const retriesAttemptsZero: Rule = {
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'retries.attempts 0 with other retry settings',
-	see: '/faq/default-retries/',
+	see: '/faq/istio-retry-duplicate-request/',
 	facts: ['istio-retry-attempts-zero-disables'],
 	check(doc) {
 		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
@@ -163,7 +163,7 @@ const portLevelNoSelector: Rule = {
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'portLevelMtls on a PeerAuthentication without selector',
-	see: '/istio/security/#peerauthentication',
+	see: '/faq/webhook-in-mesh-x509/',
 	check(doc) {
 		if (!is(doc, 'security.istio.io', 'PeerAuthentication')) return [];
 		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || hasSelector(doc)) return [];
@@ -183,7 +183,7 @@ const portLevelRootAmbient: Rule = {
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'portLevelMtls in the root namespace with ambient workloads',
-	see: '/istio/security/#peerauthentication',
+	see: '/faq/webhook-in-mesh-x509/',
 	facts: ['istio-ambient-port-level-mtls-needs-selector'],
 	check(doc, paste) {
 		if (!is(doc, 'security.istio.io', 'PeerAuthentication') || doc.namespace !== ROOT) return [];

@@ -285,7 +285,7 @@ const injectAsLabel: Rule = {
 	meshes: LINKERD,
 	releases: RELEASES,
 	title: 'linkerd.io/inject written as a label',
-	see: '/faq/linkerd-injection-skipped/',
+	see: '/linkerd/enable/#annotate',
 	facts: ['linkerd-inject-annotation'],
 	check(doc) {
 		return injectSites(doc).flatMap((s): Hit[] =>
