@@ -75,7 +75,7 @@ const serverNoAuthorization: Rule = {
 		return [
 			{
 				at: ['metadata', 'name'],
-				message: `No policy in this paste authorizes Server ${doc.name}, and its accessPolicy defaults to deny: unless one exists in the cluster, every request to its port is refused (403 for HTTP).`,
+				message: `No policy in this paste authorizes Server ${doc.name}, and its accessPolicy defaults to deny: unless one exists in the cluster, every request to its port is refused (403 for HTTP), except kubelet probes while no route attaches to it.`,
 			},
 		];
 	},
@@ -187,7 +187,9 @@ const probesWithRoutes: Rule = {
 /** Whether the Server or one of these routes lets the kubelet's plain, unauthenticated requests in. */
 function admitsUnauthenticated(server: Doc, routes: Doc[], paste: Paste): boolean {
 	const access = str(get(server.obj, 'spec.accessPolicy'));
-	if (access === 'all-unauthenticated' || access === 'audit') return true;
+	// cluster-unauthenticated admits the node addresses probes come from when they lie in the
+	// cluster networks (the default private ranges): counted as admitting, to stay quiet.
+	if (['all-unauthenticated', 'cluster-unauthenticated', 'audit'].includes(access)) return true;
 	const ns = sameNamespace(server, paste);
 	const networkAuthns = new Set(
 		ns.filter((d) => is(d, POLICY, 'NetworkAuthentication')).map((d) => d.name)
