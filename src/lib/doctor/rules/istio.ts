@@ -129,7 +129,7 @@ const retriesAttemptsZero: Rule = {
 			return [
 				{
 					at: ['spec', 'http', i, 'retries', 'attempts'],
-					message: `Istio's validation webhook rejects this VirtualService: \`attempts: 0\` turns retries off, so \`${others.join('`, `')}\` must not be set; remove them or set \`attempts\` above 0.`,
+					message: `Istio's validation webhook rejects this VirtualService: \`attempts: 0\` turns retries off, so \`${others.join('`, `')}\` ${others.length > 1 ? 'must not be set; remove them' : 'must not be set; remove it'} or set \`attempts\` above 0.`,
 				},
 			];
 		});
