@@ -30,6 +30,25 @@ describe('checkText', () => {
 		]);
 	});
 
+	it('links an unserved Linkerd policy version to the page for its kind', () => {
+		const doc = (kind: string, version: string) =>
+			`apiVersion: policy.linkerd.io/${version}\nkind: ${kind}\nmetadata: {name: x, namespace: y}\nspec: {}\n`;
+		const notServed = (text: string) =>
+			checkText(text).filter((f) => f.rule === 'api-version-not-served');
+		expect(notServed(doc('ServerAuthorization', 'v1beta3'))).toMatchObject([
+			{ rule: 'api-version-not-served', see: '/faq/serverauthorization-apiversion/' },
+		]);
+		expect(notServed(doc('Server', 'v9'))).toMatchObject([
+			{ rule: 'api-version-not-served', see: '/linkerd/security/#server' },
+		]);
+	});
+
+	it('accepts a BackendLBPolicy, served by the Gateway API v1.2.1 experimental CRDs', () => {
+		const text =
+			'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: BackendLBPolicy\nmetadata: {name: x}\nspec: {}\n';
+		expect(checkText(text)).toEqual([]);
+	});
+
 	it('finds nothing in an empty text', () => {
 		expect(checkText('')).toEqual([]);
 	});

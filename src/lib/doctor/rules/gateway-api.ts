@@ -58,19 +58,14 @@ const experimentalRouteVersion: Rule = {
 	severity: 'warning',
 	meshes: ['gateway-api'],
 	releases: ['gateway-api v1.5.1', 'gateway-api v1.6.1'],
-	title: 'A TLSRoute, TCPRoute or UDPRoute in v1alpha2',
+	title: 'A TLSRoute in v1alpha2',
 	see: '/faq/linkerd-egress-tlsroute-channel/',
-	facts: [
-		'gateway-api-v1-6-1-standard-has-tcp-tls-udp-routes',
-		'gateway-api-v1-5-1-standard-has-tlsroute',
-	],
+	facts: ['gateway-api-v1-5-1-standard-has-tlsroute'],
 	check(doc) {
-		if (
-			!['TLSRoute', 'TCPRoute', 'UDPRoute'].includes(doc.kind) ||
-			doc.apiVersion !== `${GW}/v1alpha2`
-		)
-			return [];
-		// Linkerd's egress routes must be v1alpha2 (see linkerd-egress-route-version): fine there.
+		// Only TLSRoute: the v1.5 standard channel has no TCPRoute or UDPRoute at all, and Istio
+		// 1.30 reads those two only as v1alpha2, so for them v1alpha2 is often the right version.
+		if (doc.kind !== 'TLSRoute' || doc.apiVersion !== `${GW}/v1alpha2`) return [];
+		// Linkerd watches TLSRoute as v1alpha2, so egress routes need the experimental CRDs anyway.
 		const egress = list(get(doc.obj, 'spec.parentRefs')).some(
 			(p) => map(p)['kind'] === 'EgressNetwork'
 		);
@@ -78,7 +73,7 @@ const experimentalRouteVersion: Rule = {
 		return [
 			{
 				at: ['apiVersion'],
-				message: `The standard-channel CRDs serve ${doc.kind} only as ${GW}/v1, so kubectl fails on v1alpha2 unless the experimental-channel CRDs are installed.`,
+				message: `The standard-channel CRDs of Gateway API v1.5 and v1.6 serve TLSRoute only as ${GW}/v1, so kubectl fails on v1alpha2 unless the experimental-channel CRDs are installed; use v1.`,
 			},
 		];
 	},

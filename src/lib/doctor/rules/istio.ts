@@ -56,19 +56,22 @@ const envoyFilterInAmbient: Rule = {
 	see: '/faq/virtualservice-in-ambient/',
 	check(doc, paste) {
 		if (!is(doc, 'networking.istio.io', 'EnvoyFilter') || !inAmbient(doc, paste)) return [];
+		// An EnvoyFilter with targetRefs to a waypoint Gateway or Service does apply to it.
+		if (hasTargetRefs(doc)) return [];
 		return [
 			{
 				at: ['kind'],
 				message:
-					'Ambient workloads have no Envoy sidecar and waypoints do not support EnvoyFilter, so this filter changes nothing for them.',
+					'Ambient workloads have no Envoy sidecar, so without `targetRefs` this EnvoyFilter reaches none of them; to change a waypoint, attach the filter to it with `targetRefs`.',
 			},
 		];
 	},
 };
 
-/** Short names a VirtualService host may give a Service: `api`, `api.ns`, `api.ns.svc...`. */
-function hostNames(host: string): string[] {
-	return [host.split('.')[0] ?? host];
+/** The hosts by which a VirtualService in `vsNs` names Service `name` of namespace `ns`. */
+function serviceHosts(name: string, ns: string, vsNs: string): string[] {
+	const full = [`${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+	return ns === vsNs ? [name, ...full] : full;
 }
 
 const virtualServiceAndHttpRoute: Rule = {
@@ -82,18 +85,19 @@ const virtualServiceAndHttpRoute: Rule = {
 	check(doc, paste) {
 		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
 		const ns = doc.namespace || 'default';
-		const services = new Set(
+		const names = new Set(
 			paste.docs
 				.filter(
 					(d) =>
 						is(d, 'gateway.networking.k8s.io', 'HTTPRoute') && (d.namespace || 'default') === ns
 				)
 				.flatMap((d) => list(get(d.obj, 'spec.parentRefs')))
-				.filter((p) => str(map(p)['kind']) === 'Service')
-				.map((p) => str(map(p)['name']))
+				.map(map)
+				.filter((p) => str(p['kind']) === 'Service')
+				.flatMap((p) => serviceHosts(str(p['name']), str(p['namespace']) || ns, ns))
 		);
 		const hosts = list(get(doc.obj, 'spec.hosts')).map(str);
-		const i = hosts.findIndex((h) => hostNames(h).some((n) => services.has(n)));
+		const i = hosts.findIndex((h) => names.has(h));
 		if (i < 0) return [];
 		return [
 			{
@@ -106,22 +110,26 @@ const virtualServiceAndHttpRoute: Rule = {
 
 const retriesAttemptsZero: Rule = {
 	id: 'istio-retries-attempts-zero',
-	severity: 'warning',
+	severity: 'error',
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'retries.attempts 0 with other retry settings',
-	see: '/faq/default-retries/',
+	see: '/faq/istio-retry-duplicate-request/',
 	facts: ['istio-retry-attempts-zero-disables'],
 	check(doc) {
 		if (!is(doc, 'networking.istio.io', 'VirtualService')) return [];
 		return list(get(doc.obj, 'spec.http')).flatMap((route, i): Hit[] => {
 			const r = map(map(route)['retries']);
-			if (r['attempts'] !== 0 || !(r['retryOn'] || r['perTryTimeout'])) return [];
+			// Istio's validation: attempts 0 with perTryTimeout, a non-empty retryOn or any
+			// retryRemoteLocalities (even false) is rejected.
+			const others = ['retryOn', 'perTryTimeout', 'retryRemoteLocalities'].filter((k) =>
+				k === 'retryOn' ? !!r[k] : r[k] !== undefined && r[k] !== null
+			);
+			if (r['attempts'] !== 0 || others.length === 0) return [];
 			return [
 				{
 					at: ['spec', 'http', i, 'retries', 'attempts'],
-					message:
-						'With `attempts: 0` the route has no retry policy at all, so `retryOn` and `perTryTimeout` are ignored.',
+					message: `Istio's validation webhook rejects this VirtualService: \`attempts: 0\` turns retries off, so \`${others.join('`, `')}\` ${others.length > 1 ? 'must not be set; remove them' : 'must not be set; remove it'} or set \`attempts\` above 0.`,
 				},
 			];
 		});
@@ -155,7 +163,7 @@ const portLevelNoSelector: Rule = {
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'portLevelMtls on a PeerAuthentication without selector',
-	see: '/istio/security/#peerauthentication',
+	see: '/faq/webhook-in-mesh-x509/',
 	check(doc) {
 		if (!is(doc, 'security.istio.io', 'PeerAuthentication')) return [];
 		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || hasSelector(doc)) return [];
@@ -175,12 +183,14 @@ const portLevelRootAmbient: Rule = {
 	meshes: ISTIO,
 	releases: RELEASES,
 	title: 'portLevelMtls in the root namespace with ambient workloads',
-	see: '/istio/security/#peerauthentication',
+	see: '/faq/webhook-in-mesh-x509/',
 	facts: ['istio-ambient-port-level-mtls-needs-selector'],
 	check(doc, paste) {
 		if (!is(doc, 'security.istio.io', 'PeerAuthentication') || doc.namespace !== ROOT) return [];
 		if (!isObject(get(doc.obj, 'spec.portLevelMtls')) || ambientNamespaces(paste).size === 0)
 			return [];
+		// Without a selector the webhook rejects it already (istio-port-level-mtls-without-selector).
+		if (!hasSelector(doc)) return [];
 		return [
 			{
 				at: ['spec', 'portLevelMtls'],
@@ -221,7 +231,20 @@ const selectorAndTargetRefs: Rule = {
 function l7Fields(doc: Doc): Segment[][] {
 	const out: Segment[][] = [];
 	const L7_OP = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
-	const L7_SRC = ['requestPrincipals', 'notRequestPrincipals'];
+	// ztunnel cannot see the original client of remoteIpBlocks either (ambient/authorization.go).
+	const L7_SRC = [
+		'requestPrincipals',
+		'notRequestPrincipals',
+		'remoteIpBlocks',
+		'notRemoteIpBlocks',
+	];
+	const L4_WHEN = new Set([
+		'source.ip',
+		'source.namespace',
+		'source.principal',
+		'destination.ip',
+		'destination.port',
+	]);
 	list(get(doc.obj, 'spec.rules')).forEach((rule, r) => {
 		list(map(rule)['to']).forEach((to, t) => {
 			const op = map(map(to)['operation']);
@@ -233,7 +256,7 @@ function l7Fields(doc: Doc): Segment[][] {
 		});
 		list(map(rule)['when']).forEach((when, w) => {
 			const key = str(map(when)['key']);
-			if (/^request\.|^experimental\./.test(key)) out.push(['spec', 'rules', r, 'when', w, 'key']);
+			if (key && !L4_WHEN.has(key)) out.push(['spec', 'rules', r, 'when', w, 'key']);
 		});
 	});
 	return out;
@@ -327,7 +350,7 @@ const ambientHostNetwork: Rule = {
 			{
 				at: [...pod.at, 'hostNetwork'],
 				message:
-					'Ambient never captures a host-network pod, so its traffic stays outside the mesh whatever its labels say.',
+					"A host-network pod shares the node's network namespace, so ambient cannot mesh it whatever its labels say (istio-cni 1.30 still tries to enroll it; 1.31 skips it).",
 			},
 		];
 	},
@@ -396,6 +419,11 @@ const failoverNoOutlier: Rule = {
 		const locality = map(get(policy, 'loadBalancer.localityLbSetting'));
 		if (!('failover' in locality || 'failoverPriority' in locality) || 'outlierDetection' in policy)
 			return [];
+		// A subset's outlierDetection merges into the top-level policy for that subset's cluster.
+		const subsetOutlier = list(get(doc.obj, 'spec.subsets')).some(
+			(sub) => 'outlierDetection' in map(get(sub, 'trafficPolicy'))
+		);
+		if (subsetOutlier) return [];
 		return [
 			{
 				at: ['spec', 'trafficPolicy', 'loadBalancer', 'localityLbSetting'],

@@ -1,5 +1,14 @@
 import type { Doc, Hit, Paste, Rule } from '../types.ts';
-import { ambientNamespaces, get, isObject, linkerdNamespaces, list, map, str } from './context.ts';
+import {
+	ambientNamespaces,
+	get,
+	isObject,
+	linkerdNamespaces,
+	list,
+	map,
+	selects,
+	str,
+} from './context.ts';
 
 const isNetworkPolicy = (d: Doc) =>
 	d.kind === 'NetworkPolicy' && d.apiVersion === 'networking.k8s.io/v1';
@@ -14,18 +23,50 @@ function portLists(doc: Doc): { ports: unknown[]; i: number }[] | undefined {
 	return rules;
 }
 
-const opens = (ports: unknown[], port: number) =>
+const opens = (ports: unknown[], port: number, name?: string) =>
 	ports.some((p) => {
 		const m = map(p);
 		const start = m['port'];
-		if (typeof start !== 'number') return typeof start === 'string' ? false : !('port' in m);
+		if (typeof start === 'string') return start === name;
+		if (typeof start !== 'number') return !('port' in m);
 		const end = typeof m['endPort'] === 'number' ? m['endPort'] : start;
 		return start <= port && port <= end;
 	});
 
-function missingPort(doc: Doc, port: number): Hit[] {
+/**
+ * Policies add up: a port is open to a pod when any ingress policy selecting it opens the port.
+ * Here: the policies of the paste in the namespace whose selector covers every pod `doc` selects.
+ */
+function siblings(doc: Doc, paste: Paste): Doc[] {
+	const have = map(get(doc.obj, 'spec.podSelector.matchLabels'));
+	return paste.docs.filter(
+		(d) =>
+			isNetworkPolicy(d) &&
+			(d.namespace || 'default') === (doc.namespace || 'default') &&
+			selects(get(d.obj, 'spec.podSelector'), have)
+	);
+}
+
+/** Whether an ingress rule can admit mesh clients: not only single-host ipBlocks (e.g. the probe address). */
+const fromPods = (rule: Record<string, unknown>) => {
+	const from = list(rule['from']).map(map);
+	return (
+		from.length === 0 ||
+		from.some((f) => !isObject(f['ipBlock']) || !str(map(f['ipBlock'])['cidr']).endsWith('/32'))
+	);
+};
+
+function missingPort(doc: Doc, paste: Paste, port: number, name?: string): Hit[] {
 	const rules = portLists(doc);
-	if (!rules || rules.some((r) => opens(r.ports, port))) return [];
+	if (!rules) return [];
+	const openedElsewhere = siblings(doc, paste).some((d) =>
+		list(get(d.obj, 'spec.ingress')).some((rule) => {
+			const r = map(rule);
+			const ports = list(r['ports']);
+			return fromPods(r) && (ports.length === 0 || opens(ports, port, name));
+		})
+	);
+	if (openedElsewhere) return [];
 	return [{ at: ['spec', 'ingress', rules[0]?.i ?? 0, 'ports'], message: '' }];
 }
 
@@ -40,10 +81,10 @@ const linkerdInboundPort: Rule = {
 	check(doc, paste) {
 		if (!isNetworkPolicy(doc) || !linkerdNamespaces(paste).has(doc.namespace || 'default'))
 			return [];
-		return missingPort(doc, 4143).map((h) => ({
+		return missingPort(doc, paste, 4143, 'linkerd-proxy').map((h) => ({
 			...h,
 			message:
-				"Meshed clients connect to the proxy's inbound port 4143, not to the application port, so this policy blocks all meshed traffic to these pods.",
+				"Meshed clients connect to the proxy's inbound port 4143 (container port `linkerd-proxy`), not to the application port, and no policy in this paste opens it for these pods, so meshed traffic to them is blocked.",
 		}));
 	},
 };
@@ -59,10 +100,10 @@ const ambientHbonePort: Rule = {
 	check(doc, paste) {
 		if (!isNetworkPolicy(doc) || !ambientNamespaces(paste).has(doc.namespace || 'default'))
 			return [];
-		return missingPort(doc, 15008).map((h) => ({
+		return missingPort(doc, paste, 15008).map((h) => ({
 			...h,
 			message:
-				'Mesh traffic reaches ambient pods over HBONE on port 15008, so this policy, which opens only other ports, blocks it.',
+				'Mesh traffic reaches ambient pods over HBONE on port 15008, and no policy in this paste opens it for these pods, so it is blocked.',
 		}));
 	},
 };
@@ -122,7 +163,7 @@ const ambientProbeSource: Rule = {
 		return [
 			{
 				at: ['spec', 'policyTypes'],
-				message: `In ambient mode kubelet probes arrive from ${PROBE_SOURCE}; no policy in this namespace allows it, so readiness and liveness probes fail.`,
+				message: `In ambient mode kubelet probes arrive from ${PROBE_SOURCE}; no policy in this namespace allows it, so, depending on the CNI, readiness and liveness probes may fail.`,
 			},
 		];
 	},

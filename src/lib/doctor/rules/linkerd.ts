@@ -1,4 +1,4 @@
-import type { Doc, Hit, Paste, Rule } from '../types.ts';
+import type { Doc, Hit, Paste, Rule, Segment } from '../types.ts';
 import {
 	annotations,
 	get,
@@ -75,7 +75,7 @@ const serverNoAuthorization: Rule = {
 		return [
 			{
 				at: ['metadata', 'name'],
-				message: `No policy in this paste authorizes Server ${doc.name}, and its accessPolicy defaults to deny: unless one exists in the cluster, every request to its port is refused (403 for HTTP).`,
+				message: `No policy in this paste authorizes Server ${doc.name}, and its accessPolicy defaults to deny: unless one exists in the cluster, every request to its port is refused (403 for HTTP), except kubelet probes while no route attaches to it.`,
 			},
 		];
 	},
@@ -157,23 +157,70 @@ const probesWithRoutes: Rule = {
 		);
 		if (routes.length === 0) return [];
 		const selector = get(doc.obj, 'spec.podSelector');
-		const probe = probes(paste, doc.namespace || 'default').find(
-			(p) =>
-				selects(selector, map(podSpec(p.doc)?.meta['labels'])) &&
-				(p.port === port ||
-					portNumber(p.doc, p.port) === port ||
-					portName(p.doc, p.port) === port) &&
-				!routes.some((r) => routeMatchesPath(r, p.path))
-		);
-		if (!probe) return [];
-		return [
-			{
-				at: ['spec', 'port'],
-				message: `Once routes attach to Server ${doc.name}, kubelet probes to ${probe.path} are no longer authorized automatically, and no route here matches that path: the probes fail.`,
-			},
-		];
+		// With routes attached, Linkerd drops its default probe routes: a probe needs a route that
+		// matches its path and an authorization (the Server's or that route's) that admits the
+		// kubelet's unauthenticated requests.
+		for (const p of probes(paste, doc.namespace || 'default')) {
+			if (!selects(selector, map(podSpec(p.doc)?.meta['labels']))) continue;
+			if (p.port !== port && portNumber(p.doc, p.port) !== port && portName(p.doc, p.port) !== port)
+				continue;
+			const matching = routes.filter((r) => routeMatchesPath(r, p.path));
+			if (matching.length === 0)
+				return [
+					{
+						at: ['spec', 'port'],
+						message: `Once routes attach to Server ${doc.name}, kubelet probes to ${p.path} are no longer authorized automatically, and no route here matches that path: the probes fail.`,
+					},
+				];
+			if (!admitsUnauthenticated(doc, matching, paste))
+				return [
+					{
+						at: ['spec', 'port'],
+						message: `Once routes attach to Server ${doc.name}, kubelet probes to ${p.path} need an authorization for unauthenticated clients, and nothing here gives one: the probes get 403 and fail.`,
+					},
+				];
+		}
+		return [];
 	},
 };
+
+/** Whether the Server or one of these routes lets the kubelet's plain, unauthenticated requests in. */
+function admitsUnauthenticated(server: Doc, routes: Doc[], paste: Paste): boolean {
+	const access = str(get(server.obj, 'spec.accessPolicy'));
+	// cluster-unauthenticated admits the node addresses probes come from when they lie in the
+	// cluster networks (the default private ranges): counted as admitting, to stay quiet.
+	if (['all-unauthenticated', 'cluster-unauthenticated', 'audit'].includes(access)) return true;
+	const ns = sameNamespace(server, paste);
+	const networkAuthns = new Set(
+		ns.filter((d) => is(d, POLICY, 'NetworkAuthentication')).map((d) => d.name)
+	);
+	const routeNames = new Set(routes.map((r) => r.name));
+	return ns.some((d) => {
+		if (is(d, POLICY, 'ServerAuthorization')) {
+			const s = map(get(d.obj, 'spec.server'));
+			const forServer =
+				str(s['name']) === server.name ||
+				(isObject(s['selector']) && selects(s['selector'], labels(server)));
+			return forServer && get(d.obj, 'spec.client.unauthenticated') === true;
+		}
+		if (!is(d, POLICY, 'AuthorizationPolicy')) return false;
+		const t = map(get(d.obj, 'spec.targetRef'));
+		const kind = str(t['kind']);
+		const targets =
+			kind === 'Namespace' ||
+			(kind === 'Server' && str(t['name']) === server.name) ||
+			(['HTTPRoute', 'GRPCRoute'].includes(kind) && routeNames.has(str(t['name'])));
+		// A policy that requires only network authentications admits unauthenticated clients.
+		const refs = list(get(d.obj, 'spec.requiredAuthenticationRefs')).map(map);
+		return (
+			targets &&
+			refs.length > 0 &&
+			refs.every(
+				(r) => str(r['kind']) === 'NetworkAuthentication' && networkAuthns.has(str(r['name']))
+			)
+		);
+	});
+}
 
 function containerPorts(doc: Doc): Record<string, unknown>[] {
 	return list(podSpec(doc)?.spec['containers']).flatMap((c) => list(map(c)['ports']).map(map));
@@ -207,7 +254,8 @@ const appProtocolOpaque: Rule = {
 		if (!isCore(doc, 'Service') || !pasteUsesLinkerd(paste)) return [];
 		return list(get(doc.obj, 'spec.ports')).flatMap((port, i): Hit[] => {
 			const app = str(map(port)['appProtocol']);
-			if (!app || KNOWN_APP_PROTOCOLS.has(app)) return [];
+			// Linkerd lower-cases the value before comparing it.
+			if (!app || KNOWN_APP_PROTOCOLS.has(app.toLowerCase())) return [];
 			return [
 				{
 					at: ['spec', 'ports', i, 'appProtocol'],
@@ -239,7 +287,7 @@ const injectAsLabel: Rule = {
 	meshes: LINKERD,
 	releases: RELEASES,
 	title: 'linkerd.io/inject written as a label',
-	see: '/faq/linkerd-injection-skipped/',
+	see: '/linkerd/enable/#annotate',
 	facts: ['linkerd-inject-annotation'],
 	check(doc) {
 		return injectSites(doc).flatMap((s): Hit[] =>
@@ -328,34 +376,6 @@ const headlessTimeouts: Rule = {
 	},
 };
 
-const egressRouteVersion: Rule = {
-	id: 'linkerd-egress-route-version',
-	severity: 'warning',
-	meshes: LINKERD,
-	releases: RELEASES,
-	title: 'A TLSRoute or TCPRoute for an EgressNetwork in a version Linkerd does not read',
-	see: '/faq/linkerd-egress-tlsroute-channel/',
-	facts: ['linkerd-tlsroute-tcproute-v1alpha2'],
-	check(doc) {
-		if (!['TLSRoute', 'TCPRoute'].includes(doc.kind)) return [];
-		if (
-			!doc.apiVersion.startsWith('gateway.networking.k8s.io/') ||
-			doc.apiVersion.endsWith('/v1alpha2')
-		)
-			return [];
-		const egress = list(get(doc.obj, 'spec.parentRefs')).some(
-			(p) => str(map(p)['kind']) === 'EgressNetwork'
-		);
-		if (!egress) return [];
-		return [
-			{
-				at: ['apiVersion'],
-				message: `Linkerd reads ${doc.kind} only as gateway.networking.k8s.io/v1alpha2 (experimental channel), so it ignores this ${doc.apiVersion} route.`,
-			},
-		];
-	},
-};
-
 const nginxServiceUpstream: Rule = {
 	id: 'linkerd-ingress-nginx-service-upstream',
 	severity: 'warning',
@@ -382,61 +402,92 @@ const nginxServiceUpstream: Rule = {
 	},
 };
 
-/** Where a route uses a field that Gateway API v1.2.1 (the types Linkerd 2.20 reads) lacks. */
-function newerThanV121(doc: Doc): string[] | undefined {
-	const rules = list(get(doc.obj, 'spec.rules'));
-	for (const [r, rule] of rules.entries()) {
-		const filterLists = [
-			{ at: ['spec', 'rules', String(r), 'filters'], filters: list(map(rule)['filters']) },
-			...list(map(rule)['backendRefs']).map((b, i) => ({
-				at: ['spec', 'rules', String(r), 'backendRefs', String(i), 'filters'],
-				filters: list(map(b)['filters']),
-			})),
-		];
-		for (const { at, filters } of filterLists) {
-			for (const [f, filter] of filters.entries()) {
-				const m = map(filter);
-				if (m['type'] === 'CORS' || 'cors' in m) return [...at, String(f), 'type'];
-				const mirror = map(m['requestMirror']);
-				if ('fraction' in mirror || 'percent' in mirror)
-					return [...at, String(f), 'requestMirror', 'fraction' in mirror ? 'fraction' : 'percent'];
-			}
-		}
-	}
-	return undefined;
+/** Each filter of a route's rules and backendRefs, with its path. */
+function routeFilters(doc: Doc): { at: Segment[]; filter: Record<string, unknown> }[] {
+	return list(get(doc.obj, 'spec.rules')).flatMap((rule, r) => [
+		...list(map(rule)['filters']).map((f, i) => ({
+			at: ['spec', 'rules', r, 'filters', i] as Segment[],
+			filter: map(f),
+		})),
+		...list(map(rule)['backendRefs']).flatMap((b, j) =>
+			list(map(b)['filters']).map((f, i) => ({
+				at: ['spec', 'rules', r, 'backendRefs', j, 'filters', i] as Segment[],
+				filter: map(f),
+			}))
+		),
+	]);
 }
+
+/** A Gateway API route that Linkerd reads: one on a Service or a Linkerd Server, in a Linkerd paste. */
+function linkerdGatewayRoute(doc: Doc, paste: Paste): boolean {
+	if (
+		!['HTTPRoute', 'GRPCRoute'].includes(doc.kind) ||
+		!doc.apiVersion.startsWith('gateway.networking.k8s.io/')
+	)
+		return false;
+	const parents = list(get(doc.obj, 'spec.parentRefs')).map(map);
+	if (parents.some((p) => str(p['kind']) === 'Server' && str(p['group']) === POLICY)) return true;
+	return parents.some((p) => str(p['kind']) === 'Service') && pasteUsesLinkerd(paste);
+}
+
+const UNSUPPORTED_FILTERS: Record<string, string> = {
+	RequestMirror: 'requestMirror',
+	URLRewrite: 'urlRewrite',
+	ExtensionRef: 'extensionRef',
+};
+
+const unsupportedFilter: Rule = {
+	id: 'linkerd-unsupported-route-filter',
+	severity: 'warning',
+	meshes: LINKERD,
+	releases: RELEASES,
+	title: 'A RequestMirror, URLRewrite or ExtensionRef filter on a route Linkerd reads',
+	see: '/linkerd/traffic/#canary',
+	check(doc, paste) {
+		if (!linkerdGatewayRoute(doc, paste)) return [];
+		const hit = routeFilters(doc).find(({ filter }) =>
+			Object.entries(UNSUPPORTED_FILTERS).some(([t, k]) => filter['type'] === t || k in filter)
+		);
+		if (!hit) return [];
+		const type =
+			Object.entries(UNSUPPORTED_FILTERS).find(
+				([t, k]) => hit.filter['type'] === t || k in hit.filter
+			)?.[0] ?? '';
+		return [
+			{
+				at: [...hit.at, 'type'],
+				message: `Linkerd's policy controller does not support the ${type} filter: it cannot convert this route and ignores all of it, so its traffic takes the default path.`,
+			},
+		];
+	},
+};
 
 const newerGatewayApiField: Rule = {
 	id: 'linkerd-gateway-api-newer-field',
 	severity: 'warning',
 	meshes: LINKERD,
 	releases: ['linkerd 2.20'],
-	title: 'A route field newer than Gateway API v1.2.1, which Linkerd 2.20 reads',
+	title: 'A CORS filter, which Gateway API v1.2.1 (read by Linkerd 2.20) lacks',
 	see: '/network/gateway-api-versions/#ranges',
 	facts: ['linkerd-gateway-api-ignores-unknown-fields', 'linkerd-2-20-reads-gateway-api-v1-2-1'],
 	check(doc, paste) {
-		if (
-			!['HTTPRoute', 'GRPCRoute'].includes(doc.kind) ||
-			!doc.apiVersion.startsWith('gateway.networking.k8s.io/')
-		)
-			return [];
-		const toService = list(get(doc.obj, 'spec.parentRefs')).some(
-			(p) => str(map(p)['kind']) === 'Service'
+		if (!linkerdGatewayRoute(doc, paste)) return [];
+		const hit = routeFilters(doc).find(
+			({ filter }) => filter['type'] === 'CORS' || 'cors' in filter
 		);
-		if (!toService || !pasteUsesLinkerd(paste)) return [];
-		const at = newerThanV121(doc);
-		if (!at) return [];
+		if (!hit) return [];
 		return [
 			{
-				at: at.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+				at: [...hit.at, 'type'],
 				message:
-					'Linkerd 2.20 reads routes with the Gateway API v1.2.1 types, which lack this field, so it ignores the whole route (edge-26.8.2 and later read v1.5.1).',
+					'Linkerd 2.20 reads routes with the Gateway API v1.2.1 types, which have no CORS filter, so it cannot convert this route and ignores all of it.',
 			},
 		];
 	},
 };
 
 export const linkerdRules: Rule[] = [
+	unsupportedFilter,
 	newerGatewayApiField,
 	serverNoAuthorization,
 	rateLimitServerDenies,
@@ -446,6 +497,5 @@ export const linkerdRules: Rule[] = [
 	injectValue,
 	injectSkippedNamespace,
 	headlessTimeouts,
-	egressRouteVersion,
 	nginxServiceUpstream,
 ];

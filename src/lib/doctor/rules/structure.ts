@@ -4,13 +4,34 @@ import { pathText } from '../yaml-lines.ts';
 import { group } from './context.ts';
 
 /**
- * Structure: each document against the vendored CRD schemas (Istio 1.30.3, Linkerd 2.20,
+ * Structure: each document against the vendored CRD schemas (Istio 1.31.0-rc.0, Linkerd 2.20,
  * Gateway API v1.6.1 standard channel). kubectl validates strictly by default, so the API server
  * rejects unknown fields of a CRD with a schema.
  */
 
-/** Gateway API kinds of v1.6.1 whose CRDs are not vendored: their fields are not checked. */
-const unvendored = new Set(['TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'ListenerSet']);
+/**
+ * Gateway API kinds whose CRDs are not vendored: their fields are not checked. BackendLBPolicy
+ * is gone from v1.6.1 but served (v1alpha2) by the v1.2.1 experimental CRDs that Linkerd 2.20 names.
+ */
+const unvendored = new Set([
+	'TLSRoute',
+	'TCPRoute',
+	'UDPRoute',
+	'BackendTLSPolicy',
+	'ListenerSet',
+	'BackendLBPolicy',
+]);
+
+/** Where a Linkerd policy kind's apiVersion is explained. */
+export const LINKERD_SEE: Record<string, string> = {
+	ServerAuthorization: '/faq/serverauthorization-apiversion/',
+	Server: '/linkerd/security/#server',
+	AuthorizationPolicy: '/linkerd/security/#authorizationpolicy',
+	MeshTLSAuthentication: '/linkerd/security/#authorizationpolicy',
+	NetworkAuthentication: '/linkerd/security/#authorizationpolicy',
+	HTTPLocalRateLimitPolicy: '/linkerd/traffic/#rate-limiting',
+	EgressNetwork: '/linkerd/traffic/#egress',
+};
 
 /** Fields only the Gateway API experimental channel has (v1.6.1, compared with standard). */
 const experimental = new Set([
@@ -74,7 +95,7 @@ export const notServedRule: Rule = {
 		if (g === 'gateway.networking.k8s.io' && unvendored.has(doc.kind)) return [];
 		const { entry, served, known } = schemaFor(g, doc.apiVersion.split('/')[1] ?? '', doc.kind);
 		if (entry) return [];
-		const see = g === 'policy.linkerd.io' ? '/faq/serverauthorization-apiversion/' : undefined;
+		const see = g === 'policy.linkerd.io' ? LINKERD_SEE[doc.kind] : undefined;
 		return [
 			{
 				at: ['apiVersion'],
