@@ -442,7 +442,8 @@ const unsupportedFilter: Rule = {
 	meshes: LINKERD,
 	releases: RELEASES,
 	title: 'A RequestMirror, URLRewrite or ExtensionRef filter on a route Linkerd reads',
-	see: '/linkerd/traffic/#canary',
+	see: '/network/gateway-api-versions/#choose',
+	facts: ['linkerd-route-filters-unsupported'],
 	check(doc, paste) {
 		if (!linkerdGatewayRoute(doc, paste)) return [];
 		const hit = routeFilters(doc).find(({ filter }) =>
