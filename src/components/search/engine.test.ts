@@ -202,4 +202,10 @@ describe('ranking by rare words', () => {
 		expect(looksLikeProblem('PeerAuthentication', 'peerauthentication')).toBe(false);
 		expect(looksLikeProblem('linkerd install', 'linkerd install')).toBe(false);
 	});
+
+	it('reads a short title ending in a question mark as a question', () => {
+		// istio/istio#39802: no question word, no symptom word, too short to look pasted.
+		expect(looksLikeProblem('RBAC Policy Debug?', 'rbac policy debug')).toBe(true);
+		expect(looksLikeProblem('RBAC Policy Debug', 'rbac policy debug')).toBe(false);
+	});
 });

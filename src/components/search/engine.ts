@@ -255,6 +255,8 @@ const rerankDepth = 20;
 export function looksLikeProblem(raw: string, typed: string): boolean {
 	return (
 		looksPasted(raw) ||
+		// A question ends in a question mark even when it starts with no question word.
+		/\?\s*$/.test(raw) ||
 		/^(?:why|how|what|does|do|did|can|could|is|are|should|when|where|which|will)\b/.test(typed) ||
 		/\b(?:fail\w*|error\w*|not|no|denied|stuck|broken?|cannot|can t|doesn t|don t|won t|unable|time[sd]? ?out|refused|reset|crash\w*|503|502|403|expired?|invalid|missing|wrong|slow|hangs?|stall\w*|drops?)\b/.test(
 			typed
