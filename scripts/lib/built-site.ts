@@ -18,12 +18,14 @@ export function sitemapPaths(dir = distDir): string[] {
 
 /**
  * Paths (as `sitemapPaths` gives them) of every page the build wrote, the sitemap's and those it
- * leaves out (answer histories, forwarding pages of renamed answers); not the 404 page, which is
- * served for unknown URLs.
+ * leaves out (answer histories), except pages that forward at once (renamed answers: their target
+ * is a page of its own, and the forward is tested apart) and the 404 page, which is served for
+ * unknown URLs.
  */
 export function builtPages(dir = distDir): string[] {
 	return listPages(dir)
 		.filter((f) => f.endsWith('index.html'))
+		.filter((f) => !/<meta http-equiv="refresh"/.test(readFileSync(`${dir}/${f}`, 'utf8')))
 		.map((f) => f.slice(0, -'index.html'.length));
 }
 
