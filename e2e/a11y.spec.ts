@@ -1,13 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { axe } from './axe';
 
 // Every page is audited in both themes by crawl.spec.ts; these are states reached by interaction.
-const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function violations(page: Page): Promise<string[]> {
-	const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
-	return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 for (const scheme of ['light', 'dark'] as const) {
 	test.describe(`axe, ${scheme} theme`, () => {
@@ -15,14 +9,14 @@ for (const scheme of ['light', 'dark'] as const) {
 			await page.emulateMedia({ colorScheme: scheme });
 			await page.goto('search/?q=mtls');
 			await expect(page.locator('main [role="option"]').first()).toBeVisible();
-			expect(await violations(page)).toEqual([]);
+			expect(await axe(page)).toEqual([]);
 			await page.goto('./');
 			await page.keyboard.press('/');
 			await page.locator('#dialog-search-q').fill('waypoint');
 			await expect(page.locator('#dialog-search-results [role="option"]').first()).toBeVisible();
 			await page.keyboard.press('ArrowDown');
 			await expect(page.locator('#dialog-search-results [aria-selected="true"]')).toBeVisible();
-			expect(await violations(page)).toEqual([]);
+			expect(await axe(page)).toEqual([]);
 		});
 	});
 }

@@ -1,7 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-
-const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+import { axe } from './axe';
 
 for (const width of [360, 1280]) {
 	for (const scheme of ['light', 'dark'] as const) {
@@ -30,8 +28,7 @@ for (const width of [360, 1280]) {
 					path: `test-results/facts-defaults-${width}-${scheme}.png`,
 					fullPage: false,
 				});
-				const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
-				expect(violations.map((v) => v.id)).toEqual([]);
+				expect(await axe(page)).toEqual([]);
 			});
 
 			test('the facts page lists every fact under a stable anchor, with holds and evidence', async ({
@@ -57,10 +54,7 @@ for (const width of [360, 1280]) {
 					path: `test-results/facts-page-${width}-${scheme}.png`,
 					fullPage: false,
 				});
-				const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
-				expect(
-					violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-				).toEqual([]);
+				expect(await axe(page)).toEqual([]);
 			});
 		});
 	}

@@ -4,9 +4,12 @@ import { startStaticServer } from './static-server.ts';
 /**
  * A first visit saves the shell, search (index, page excerpts, vocabulary) and the FAQ, not the
  * whole guide: 176 requests and 0.88 MB at 166 pages, then 223 requests and 1.23 MB at 250 pages
- * (December 2026), against 536 and 5.3 MB when it saved everything. The search excerpts and the
- * FAQ grow with the guide (about 0.6 requests and 4 KB a page); the budget leaves room for about
- * 60 more answers or pages before it must be looked at again.
+ * (December 2026), against 536 and 5.3 MB when it saved everything. What grows with the guide is
+ * what offline search and the FAQ need: Pagefind's excerpt of every indexed page (one request
+ * each: 138 files, 199 KB at 250 pages, of the 208 files saved), the FAQ list (264 KB) and the
+ * vocabulary (244 KB). Saving excerpts only on "Save the whole guide" would cap the requests at
+ * about 85, but search offline would then find pages it cannot show. The budget leaves room for
+ * about 60 more answers or pages before it must be looked at again.
  */
 export const firstVisitBudget = { requests: 260, bytes: 1.5 * 1024 * 1024 };
 

@@ -1,12 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-
-const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function axe(page: Page): Promise<string[]> {
-	const { violations } = await new AxeBuilder({ page }).withTags(tags).analyze();
-	return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { axe } from './axe';
 
 /** Presses Tab until `target` has focus, as a keyboard-only reader would. */
 async function tabTo(page: Page, target: ReturnType<Page['locator']>) {

@@ -1,1 +1,1 @@
-export { base, faqSources, sitemapPaths } from '../scripts/lib/built-site';
+export { base, builtPages, faqSources, sitemapPaths } from '../scripts/lib/built-site';

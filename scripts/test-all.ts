@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { findNginx, startNginx } from './lib/nginx.ts';
 
@@ -6,6 +6,11 @@ import { findNginx, startNginx } from './lib/nginx.ts';
  * The README's one test command: typecheck, lint, unit tests, the production build, link checks
  * (root and sub-path builds) and the Playwright suite with the axe sweep. Every step runs even
  * after a failure, so one run reports everything; the last line sums all suites.
+ *
+ * Two lanes share the two cores until the browsers start: typecheck, content tests, root build
+ * and sub-path build (one Astro process at a time: they share `.astro/`), beside lint, format
+ * and unit tests; then the checks that read the builds. A step's output is printed whole when it
+ * ends, so the lanes do not interleave lines.
  */
 
 interface Tally {
@@ -20,16 +25,41 @@ function run(
 	name: string,
 	cmd: string,
 	args: string[],
-	extraEnv: Record<string, string> = {}
-): boolean {
-	console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-	const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
-	return r.status === 0;
+	extraEnv: Record<string, string> = {},
+	live = false
+): Promise<boolean> {
+	const head = `\n=== ${name}: ${cmd} ${args.join(' ')}`;
+	const start = performance.now();
+	if (live) console.log(head);
+	const child = spawn(cmd, args, {
+		stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+		env: { ...env, ...extraEnv },
+	});
+	const out: Buffer[] = [];
+	child.stdout?.on('data', (b: Buffer) => out.push(b));
+	child.stderr?.on('data', (b: Buffer) => out.push(b));
+	return new Promise((resolve) => {
+		child.on('close', (code) => {
+			const seconds = ((performance.now() - start) / 1000).toFixed(0);
+			if (!live) process.stdout.write(`${head}\n${Buffer.concat(out).toString()}`);
+			console.log(`=== ${name}: ${code === 0 ? 'ok' : `exit ${code}`} in ${seconds} s`);
+			resolve(code === 0);
+		});
+		child.on('error', (e) => {
+			console.log(`${head}\n${e.message}`);
+			resolve(false);
+		});
+	});
 }
 
 /** A step that is one check: it passes or fails as a whole. */
-function step(name: string, cmd: string, args: string[], extraEnv?: Record<string, string>) {
-	const ok = run(name, cmd, args, extraEnv);
+async function step(
+	name: string,
+	cmd: string,
+	args: string[],
+	extraEnv?: Record<string, string>
+): Promise<boolean> {
+	const ok = await run(name, cmd, args, extraEnv);
 	if (ok) total.passed++;
 	else {
 		total.failed++;
@@ -39,16 +69,17 @@ function step(name: string, cmd: string, args: string[], extraEnv?: Record<strin
 }
 
 /** A test runner step: counts come from its JSON report, and a crash without a report is one failure. */
-function suite(
+async function suite(
 	name: string,
 	cmd: string,
 	args: string[],
 	report: string,
 	read: (json: unknown) => Tally,
-	extraEnv?: Record<string, string>
+	extraEnv?: Record<string, string>,
+	live = false
 ) {
 	rmSync(report, { force: true });
-	const ok = run(name, cmd, args, extraEnv);
+	const ok = await run(name, cmd, args, extraEnv, live);
 	if (!existsSync(report)) {
 		total.failed++;
 		failures.push(`${name} (no report)`);
@@ -115,45 +146,79 @@ const playwright = (j: unknown) => {
 	return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected };
 };
 
-step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
-step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
-step('format', 'npx', ['prettier', '--check', '.']);
-suite(
-	'unit and content',
-	'npx',
-	['vitest', 'run', '--project', 'unit', '--project', 'content'],
-	'test-results/unit.json',
-	vitest
-);
-
-// The sub-path build first, into its own folder, so the root build in dist/ is what e2e serves.
 const sub = '/docs/mesh/';
-if (
-	step('build (sub-path)', 'npx', ['astro', 'build', '--outDir', 'dist-subpath'], {
-		SITE_BASE: sub,
-	})
-) {
-	step('links (sub-path)', 'npx', ['node', 'scripts/check-links.ts', 'dist-subpath'], {
-		SITE_BASE: sub,
-	});
-}
-if (step('build', 'npx', ['astro', 'build'])) {
-	step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']);
-	step('anchor registry', 'npx', ['node', 'scripts/anchors.ts', 'dist']);
-	step('html-validate', 'npx', [
-		'html-validate',
-		'--config',
-		'.htmlvalidate.json',
-		'dist/**/*.html',
-	]);
-	suite(
-		'built site',
+const builds = (async () => {
+	await step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
+	// In this lane: its `astro sync` of a broken content tree writes `.astro/` too.
+	await suite(
+		'content',
 		'npx',
-		['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
-		'test-results/dist.json',
+		['vitest', 'run', '--project', 'content', '--outputFile.json=test-results/content.json'],
+		'test-results/content.json',
 		vitest
 	);
-	suite('e2e (preview server)', 'npx', ['playwright', 'test'], 'test-results/e2e.json', playwright);
+	const root = await step('build', 'npx', ['astro', 'build']);
+	// Only its links and one offline test read the sub-path build, both from disk: no compressed copies.
+	const subpath = await step(
+		'build (sub-path)',
+		'npx',
+		['astro', 'build', '--outDir', 'dist-subpath'],
+		{
+			SITE_BASE: sub,
+			KB_PRECOMPRESS: '0',
+		}
+	);
+	return { root, subpath };
+})();
+const checks = (async () => {
+	await step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+	await step('format', 'npx', ['prettier', '--check', '.']);
+	await suite(
+		'unit',
+		'npx',
+		['vitest', 'run', '--project', 'unit'],
+		'test-results/unit.json',
+		vitest
+	);
+})();
+await checks;
+const built = await builds;
+const subLinks = built.subpath
+	? step('links (sub-path)', 'npx', ['node', 'scripts/check-links.ts', 'dist-subpath'], {
+			SITE_BASE: sub,
+		})
+	: Promise.resolve(false);
+if (!built.root) await subLinks;
+else {
+	await Promise.all([
+		step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']),
+		step('anchor registry', 'npx', ['node', 'scripts/anchors.ts', 'dist']),
+	]);
+	await Promise.all([
+		step('html-validate', 'npx', [
+			'html-validate',
+			'--config',
+			'.htmlvalidate.json',
+			'dist/**/*.html',
+		]),
+		suite(
+			'built site',
+			'npx',
+			['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
+			'test-results/dist.json',
+			vitest
+		),
+		subLinks,
+	]);
+	await suite(
+		'e2e (preview server)',
+		'npx',
+		['playwright', 'test'],
+		'test-results/e2e.json',
+		playwright,
+		{},
+		true
+	);
 	const nginx = findNginx();
 	if (nginx) {
 		const server = startNginx(nginx, 'dist', 8089);
@@ -161,13 +226,14 @@ if (step('build', 'npx', ['astro', 'build'])) {
 			// Behind the production web server, the tests of what the server decides (tagged @server):
 			// headers, encodings, error pages, the service worker, CSP from headers. Page content and
 			// behaviour do not depend on the server and ran above.
-			suite(
+			await suite(
 				'e2e (nginx)',
 				'npx',
 				['playwright', 'test', '--grep', '@server'],
 				'test-results/e2e-nginx.json',
 				playwright,
-				{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' }
+				{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' },
+				true
 			);
 			server.stop();
 		} else {

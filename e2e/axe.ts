@@ -1,0 +1,42 @@
+import axeCore from 'axe-core';
+import { expect, type Page } from '@playwright/test';
+
+/** WCAG 2.2 AA: what every page and every state of a page must pass. */
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** The rules that read colours: the only ones whose answer can change with the theme. */
+export const colourRules = ['color-contrast', 'link-in-text-block'];
+
+/**
+ * Runs axe-core in the page itself and returns each violation as `rule: selectors`.
+ *
+ * `AxeBuilder.analyze()` of @axe-core/playwright injects axe into every frame, runs it in parts
+ * and assembles the result in a new blank page: about 5 s a call here, against under 1 s for
+ * axe.run on an ordinary page. The site has no frames, so axe.run in the page checks exactly
+ * the same; a page that gains a frame fails here rather than going unaudited.
+ */
+export async function axe(
+	page: Page,
+	{ rules, include }: { rules?: string[]; include?: string } = {}
+): Promise<string[]> {
+	expect(page.frames(), 'frames (axe runs in the top document only)').toHaveLength(1);
+	if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeCore.source);
+	const runOnly = rules
+		? { type: 'rule' as const, values: rules }
+		: { type: 'tag' as const, values: wcagTags };
+	const violations = await page.evaluate(
+		async ({ runOnly, include }) => {
+			const { axe } = window as unknown as { axe: typeof axeCore };
+			const result = await axe.run(include ? { include: [include] } : document, {
+				runOnly,
+				resultTypes: ['violations'],
+			});
+			return result.violations.map((v) => ({
+				id: v.id,
+				targets: v.nodes.map((n) => n.target.join(' ')),
+			}));
+		},
+		{ runOnly, include }
+	);
+	return violations.map((v) => `${v.id}: ${v.targets.join(', ')}`);
+}
