@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { axe } from './axe';
 import { waitUntilOffline } from './offline-helpers';
 
 /**
@@ -25,12 +25,6 @@ const badLines = {
 
 // One of the fixtures that must pass clean.
 const clean = fixture('clean/authz-l4-selector-ambient.yaml');
-
-const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-async function axe(page: Page): Promise<string[]> {
-	const { violations } = await new AxeBuilder({ page }).withTags(axeTags).analyze();
-	return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const field = (page: Page) => page.getByRole('textbox', { name: 'YAML to check' });
 const findings = (page: Page) => page.locator('.doctor-finding');
