@@ -76,14 +76,14 @@ test('a pasted error lands on the answer that quotes it', async ({ page }) => {
 	);
 });
 
-// istio/istio#19454: the guide has no answer for Envoy's circuit-breaker "overflow"; the results
-// share the message's other words, so they are shown, but the panel says they miss the telling one.
+// No page of the guide mentions AppArmor: the results share the query's other words, so they are
+// shown, but the panel says they miss the telling one.
 test('weak results say so and offer troubleshooting and the FAQ', async ({ page }) => {
-	await page.goto(`search/?q=${encodeURIComponent('envoy reset reason overflow')}`);
+	await page.goto(`search/?q=${encodeURIComponent('istio sidecar apparmor profile')}`);
 	const main = page.locator('main');
 	await expect(main.locator('[role="option"]').first()).toBeVisible();
 	const notice = main.locator('.search-weak');
-	await expect(notice).toContainText('No page here holds overflow');
+	await expect(notice).toContainText('No page here holds apparmor');
 	const links = main.locator('.search-notice');
 	await expect(links.getByRole('link', { name: 'troubleshooting by error text' })).toBeVisible();
 	await expect(links.getByRole('link', { name: 'the FAQ' })).toBeVisible();
