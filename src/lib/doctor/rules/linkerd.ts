@@ -402,8 +402,10 @@ const nginxServiceUpstream: Rule = {
 	},
 };
 
-/** Each filter of a route's rules and backendRefs, with its path. */
-function routeFilters(doc: Doc): { at: Segment[]; filter: Record<string, unknown> }[] {
+/** Each filter of a route's rules and backendRefs, with its path and, on a backendRef, which one. */
+function routeFilters(
+	doc: Doc
+): { at: Segment[]; filter: Record<string, unknown>; backend?: string }[] {
 	return list(get(doc.obj, 'spec.rules')).flatMap((rule, r) => [
 		...list(map(rule)['filters']).map((f, i) => ({
 			at: ['spec', 'rules', r, 'filters', i] as Segment[],
@@ -413,6 +415,7 @@ function routeFilters(doc: Doc): { at: Segment[]; filter: Record<string, unknown
 			list(map(b)['filters']).map((f, i) => ({
 				at: ['spec', 'rules', r, 'backendRefs', j, 'filters', i] as Segment[],
 				filter: map(f),
+				backend: `${r}/${j}`,
 			}))
 		),
 	]);
@@ -427,6 +430,12 @@ function linkerdGatewayRoute(doc: Doc, paste: Paste): boolean {
 		return false;
 	const parents = list(get(doc.obj, 'spec.parentRefs')).map(map);
 	if (parents.some((p) => str(p['kind']) === 'Server' && str(p['group']) === POLICY)) return true;
+	return linkerdServiceRoute(doc, paste);
+}
+
+/** A route on a Service in a Linkerd paste: the outbound side, the only one that reads backendRefs. */
+function linkerdServiceRoute(doc: Doc, paste: Paste): boolean {
+	const parents = list(get(doc.obj, 'spec.parentRefs')).map(map);
 	return parents.some((p) => str(p['kind']) === 'Service') && pasteUsesLinkerd(paste);
 }
 
@@ -436,6 +445,15 @@ const UNSUPPORTED_FILTERS: Record<string, string> = {
 	ExtensionRef: 'extensionRef',
 };
 
+/** The unsupported filter type a filter entry names (by `type` or by its field), or ''. */
+function unsupportedType(filter: Record<string, unknown>): string {
+	return (
+		Object.entries(UNSUPPORTED_FILTERS).find(
+			([t, k]) => filter['type'] === t || k in filter
+		)?.[0] ?? ''
+	);
+}
+
 const unsupportedFilter: Rule = {
 	id: 'linkerd-unsupported-route-filter',
 	severity: 'warning',
@@ -443,23 +461,33 @@ const unsupportedFilter: Rule = {
 	releases: RELEASES,
 	title: 'A RequestMirror, URLRewrite or ExtensionRef filter on a route Linkerd reads',
 	see: '/network/gateway-api-versions/#choose',
-	facts: ['linkerd-route-filters-unsupported'],
+	facts: [
+		'linkerd-route-filters-unsupported',
+		'linkerd-backend-filters-unsupported',
+		'linkerd-route-status-ignores-filters',
+	],
 	check(doc, paste) {
 		if (!linkerdGatewayRoute(doc, paste)) return [];
-		const hit = routeFilters(doc).find(({ filter }) =>
-			Object.entries(UNSUPPORTED_FILTERS).some(([t, k]) => filter['type'] === t || k in filter)
-		);
-		if (!hit) return [];
-		const type =
-			Object.entries(UNSUPPORTED_FILTERS).find(
-				([t, k]) => hit.filter['type'] === t || k in hit.filter
-			)?.[0] ?? '';
-		return [
-			{
-				at: [...hit.at, 'type'],
-				message: `Linkerd's policy controller does not support the ${type} filter: it cannot convert this route and ignores all of it, so its traffic takes the default path.`,
-			},
-		];
+		const hits = routeFilters(doc).filter(({ filter }) => unsupportedType(filter) !== '');
+		// In a rule's filters the whole route is skipped: one finding says it all.
+		const onRule = hits.find((h) => h.backend === undefined);
+		if (onRule)
+			return [
+				{
+					at: [...onRule.at, 'type'],
+					message: `Linkerd's policy controller does not support the ${unsupportedType(onRule.filter)} filter in a rule: it skips the whole route, so a new route never applies and an edit leaves the version applied before in force. The route's status still says Accepted: True.`,
+				},
+			];
+		// On a backendRef only that backend fails, and only the outbound side (a Service parent) reads it.
+		if (!linkerdServiceRoute(doc, paste)) return [];
+		const fails = doc.kind === 'HTTPRoute' ? 'fails with HTTP 500' : 'fails';
+		const seen = new Set<string>();
+		return hits
+			.filter((h) => h.backend !== undefined && !seen.has(h.backend) && seen.add(h.backend))
+			.map((h) => ({
+				at: [...h.at, 'type'],
+				message: `Linkerd's policy controller does not support the ${unsupportedType(h.filter)} filter on a backendRef: it marks this backend invalid, so every request sent to it ${fails}, while the rest of the route applies. The route's status still says Accepted: True.`,
+			}));
 	},
 };
 
