@@ -9,22 +9,7 @@ import type { AnchorAlias } from '../markdown/rehype-anchor-aliases.ts';
 import { decisionTreeSchema, type DecisionTree } from '../schemas/decision-tree.ts';
 import { comparisonSchema, type Comparison } from '../schemas/comparison.ts';
 import { meshSchema, type Mesh } from '../schemas/mesh.ts';
-
-/**
- * A data file that fails its schema: the file, then each field path and what is wrong. `where`
- * adds to a path what names it for the author (a comparison row's id for `rows.3`).
- */
-function invalid(
-	path: string,
-	error: z.ZodError,
-	what = 'is invalid',
-	where: (path: PropertyKey[]) => string = () => ''
-): Error {
-	const issues = error.issues
-		.map((i) => `  ${i.path.length ? `${i.path.join('.')}${where(i.path)}: ` : ''}${i.message}`)
-		.join('\n');
-	return new Error(`${path} ${what}:\n${issues}`);
-}
+import { invalid } from './schema-error.ts';
 
 /**
  * Reads the glossary for the Markdown pipeline, which runs before content collections exist.

@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { z } from 'astro/zod';
 import { factSchema, type Evidence, type Fact } from '../schemas/fact.ts';
+import { invalid } from './schema-error.ts';
 
 export const vendorRoot = 'vendor/upstream/files';
 
@@ -32,7 +32,7 @@ export function loadFacts(dir = 'content/facts'): LoadedFact[] {
 			const node = items[i] as { range?: [number, number] } | undefined;
 			const line = node?.range ? text.slice(0, node.range[0]).split('\n').length : 1;
 			const result = factSchema.safeParse(raw);
-			if (!result.success) throw invalidFact(file, line, result.error);
+			if (!result.success) throw invalid(`${file}:${line}:`, result.error, 'fact is invalid');
 			// A former id kept as an alias is still an anchor on the facts page, so it shares the id space.
 			for (const id of [result.data.id, ...(result.data.aliases ?? [])]) {
 				const first = seen.get(id);
@@ -46,11 +46,6 @@ export function loadFacts(dir = 'content/facts'): LoadedFact[] {
 		});
 	}
 	return facts;
-}
-
-function invalidFact(file: string, line: number, error: z.ZodError): Error {
-	const issues = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-	return new Error(`${file}:${line}: fact is invalid:\n${issues}`);
 }
 
 /** Where an evidence file is vendored. */

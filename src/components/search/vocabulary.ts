@@ -14,6 +14,7 @@ import {
 	makeLexicon,
 	type VocabularyData,
 } from './correct.ts';
+import { textOf } from '../../lib/hast-text.ts';
 import { excludeSelectors, removedTags } from './index-exclusions.ts';
 
 /**
@@ -36,13 +37,6 @@ export function tokenize(text: string): string[] {
 			return parts.length > 1 ? [w, ...parts] : [w];
 		}
 	);
-}
-
-function textOf(node: Root | Root['children'][number], skip: (e: Element) => boolean): string {
-	if (node.type === 'text') return node.value;
-	if (node.type !== 'element' && node.type !== 'root') return '';
-	if (node.type === 'element' && skip(node)) return '';
-	return node.children.map((c: Root['children'][number]) => textOf(c, skip)).join(' ');
 }
 
 /** What Pagefind leaves out of a page: its removed elements, data-pagefind-ignore and our exclusions. */
@@ -172,11 +166,8 @@ export function buildVocabulary(
 		pages++;
 		const url = urlOfFile(file, base);
 		const h1 = select('h1', body);
-		if (h1)
-			titles[url] = textOf(h1, () => false)
-				.replace(/\s+/g, ' ')
-				.trim();
-		const seen = new Set(tokenize(textOf(body, ignoredIn(tree))));
+		if (h1) titles[url] = textOf(h1, undefined, ' ').replace(/\s+/g, ' ').trim();
+		const seen = new Set(tokenize(textOf(body, ignoredIn(tree), ' ')));
 		for (const el of selectAll('[data-asked]', tree)) {
 			const asked = String(el.properties['dataAsked'] ?? '').split(' · ');
 			for (const text of asked.filter(Boolean)) {
@@ -186,7 +177,7 @@ export function buildVocabulary(
 		}
 		for (const w of seen) if (w.length > 1 && w.length <= 40) df.set(w, (df.get(w) ?? 0) + 1);
 		for (const code of selectAll('.seen code', body))
-			errors.push({ text: textOf(code, () => false), url });
+			errors.push({ text: textOf(code, undefined, ' '), url });
 	}
 	const sorted = [...df.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 	const words = sorted.map(([w]) => w);
