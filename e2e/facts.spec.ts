@@ -1,5 +1,20 @@
 import { expect, test } from '@playwright/test';
 import { axe } from './axe';
+import { loadFacts } from '../src/lib/facts';
+
+// What the pages must show comes from the facts themselves, so rewording one fails no test here.
+const facts = new Map(loadFacts().map((f) => [f.id, f]));
+const fact = (id: string) => {
+	const f = facts.get(id);
+	if (!f) throw new Error(`e2e/facts.spec.ts: no fact ${id} in content/facts`);
+	return f;
+};
+/** The releases a fact holds for, as shown after the project's name (`linkerd edge-26.8.3`). */
+const releases = (id: string) => {
+	const holds = (fact(id).holds ?? []).map((h) => h.split(' ').slice(1).join(' '));
+	if (!holds.length) throw new Error(`e2e/facts.spec.ts: fact ${id} names no release it holds for`);
+	return holds;
+};
 
 for (const width of [360, 1280]) {
 	for (const scheme of ['light', 'dark'] as const) {
@@ -10,9 +25,9 @@ for (const width of [360, 1280]) {
 				page,
 			}) => {
 				await page.goto('reference/defaults/');
-				const fact = page.locator('[data-fact="istio-default-retry-attempts"]');
-				await expect(fact).toContainText('retries it up to twice by default');
-				const link = fact.locator('a.fact-evidence');
+				const retries = page.locator('[data-fact="istio-default-retry-attempts"]');
+				await expect(retries).toContainText(fact('istio-default-retry-attempts').statement);
+				const link = retries.locator('a.fact-evidence');
 				await expect(link).toHaveAttribute(
 					'href',
 					/^https:\/\/github\.com\/istio\/istio\/blob\/1\.31\.0-rc\.0\/pilot\/pkg\/networking\/core\/route\/retry\/retry\.go#L\d+$/
@@ -37,15 +52,16 @@ for (const width of [360, 1280]) {
 				await page.goto('reference/facts/#linkerd-edge-26-8-3-gateway-api-install-hint');
 				const entry = page.locator('#linkerd-edge-26-8-3-gateway-api-install-hint');
 				await expect(entry).toBeInViewport();
+				const hint = fact('linkerd-edge-26-8-3-gateway-api-install-hint');
+				await expect(entry).toContainText(hint.statement);
 				await expect(entry).toContainText('Holds for');
-				await expect(entry).toContainText('Linkerd edge-26.8.3');
+				for (const r of releases(hint.id)) await expect(entry).toContainText(r);
 				await expect(entry.locator('dd a').first()).toHaveAttribute(
 					'href',
 					/linkerd\/linkerd2\/blob\/edge-26\.8\.3\/pkg\/healthcheck\/healthcheck\.go#L\d+/
 				);
-				await expect(page.locator('#linkerd-2-20-gateway-api-install-hint')).toContainText(
-					'Linkerd version-2.20'
-				);
+				for (const r of releases('linkerd-2-20-gateway-api-install-hint'))
+					await expect(page.locator('#linkerd-2-20-gateway-api-install-hint')).toContainText(r);
 				expect(await page.locator('.facts li[id]').count()).toBeGreaterThan(60);
 				expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
 					width

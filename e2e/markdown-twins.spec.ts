@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { sitemapPaths } from './site';
+import { readFrontmatter } from '../src/lib/frontmatter';
+
+/** The heading a page's twin opens with, read from the page's source. */
+const heading = (file: string, key: string) =>
+	`# ${String(readFrontmatter(readFileSync(file, 'utf8'))[key])}`;
 
 const viaNginx = Boolean(process.env['E2E_BASE_URL']);
 
@@ -46,7 +52,7 @@ test(
 		const one = await request.get(new URL(links[1] ?? '').pathname);
 		expect(one.status()).toBe(200);
 		const full = await (await request.get('llms-full.txt')).text();
-		expect(full).toContain('# Install Istio in ambient mode with Helm');
-		expect(full).toContain('# How much memory does a mesh cost');
+		expect(full).toContain(heading('content/docs/istio/install.mdx', 'title'));
+		expect(full).toContain(heading('content/faq/memory-cost.mdx', 'question'));
 	}
 );
