@@ -19,10 +19,14 @@ for (const width of [360, 1280]) {
 	test.describe(`at ${width} px`, () => {
 		test.use({ viewport: { width, height: width === 360 ? 740 : 900 } });
 
+		// Each answer is cold-loaded at one of the two widths, alternating, so both widths see
+		// answers from every part of both lists: a cold load of the 200 KB list costs about a
+		// second here, and the landing depends on the width and the list, not on the answer.
+		const mine = entries.filter((_, i) => i % 2 === (width === 360 ? 0 : 1));
 		// In groups of ten, so the two workers share the walk and a failure names its group.
-		for (let from = 0; from < entries.length; from += 10) {
-			const group = entries.slice(from, from + 10);
-			test(`a cold load of /faq/#id (or /troubleshooting/#id) lands on answers ${from + 1} to ${from + group.length} of ${entries.length}`, async ({
+		for (let from = 0; from < mine.length; from += 10) {
+			const group = mine.slice(from, from + 10);
+			test(`a cold load of /faq/#id (or /troubleshooting/#id) lands on the answer, for ${group.map((g) => g.id).join(', ')}`, async ({
 				page,
 			}) => {
 				for (const { id, list } of group) {
