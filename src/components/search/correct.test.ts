@@ -11,7 +11,7 @@ import {
 	matchErrors,
 	suggestions,
 } from './correct.ts';
-import { keepList, synonymGroups, tokenize } from './vocabulary.ts';
+import { keepList, shortNames, synonymGroups, tokenize } from './vocabulary.ts';
 
 const words = [
 	['istio', 60],
@@ -175,6 +175,31 @@ describe('synonyms from the site data', () => {
 			['waypoint', 'waypoints'],
 			['403', 'forbidden'],
 			['503', 'service unavailable'],
+		]);
+	});
+});
+
+describe('short names from the vendored CRDs', () => {
+	const crd = (kind: string, short: string[]) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+spec:
+  names:
+    kind: ${kind}
+    shortNames: [${short.join(', ')}]
+`;
+	it('maps each short name to its kind, for kinds the site names, never a stop word', () => {
+		expect(
+			shortNames(
+				[
+					`${crd('VirtualService', ['vs'])}---\n${crd('DestinationRule', ['dr'])}`,
+					crd('WorkloadEntry', ['we']),
+					crd('WasmPlugin', ['wp']),
+				],
+				new Set(['virtualservice', 'destinationrule', 'workloadentry'])
+			)
+		).toEqual([
+			['vs', 'virtualservice'],
+			['dr', 'destinationrule'],
 		]);
 	});
 });

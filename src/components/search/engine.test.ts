@@ -186,6 +186,30 @@ describe('ranking by rare words', () => {
 		);
 	});
 
+	// istio/istio#54496: "vs" there is kubectl's short name for a VirtualService.
+	it('searches a short name as the kind it stands for, unless the query compares', () => {
+		const withShort = makeLexicon({
+			words: ['vs', 'virtualservice', 'waypoint'],
+			df: [20, 30, 40],
+			pages: 166,
+			errors: [],
+			abbreviations: [['vs', 'virtualservice']],
+		});
+		expect(slotsFor(['vs', 'waypoint'], withShort, 'vs waypoint')[0]?.searches).toEqual([
+			'vs',
+			'virtualservice',
+		]);
+		expect(
+			slotsFor(['istio', 'vs', 'linkerd'], withShort, 'istio vs linkerd', new Set(['vs'])).find(
+				(s) => s.term === 'vs'
+			)?.searches
+		).toEqual(['vs']);
+		// One way only: a VirtualService query does not search every "X vs Y" page.
+		expect(slotsFor(['virtualservice'], withShort, 'virtualservice')[0]?.searches).toEqual([
+			'virtualservice',
+		]);
+	});
+
 	it('calls results weak when the best one misses the telling words', () => {
 		const slots = slotsFor(['ambient', 'mode', 'windows'], lex, 'ambient mode windows');
 		expect(weakness(slots, [], new Set(['ambient', 'mode']))).toEqual(['windows']);

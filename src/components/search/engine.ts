@@ -1,4 +1,4 @@
-import { intents, keyTerms, normalise, partsOf } from './query-plan';
+import { camelParts, compares, intents, keyTerms, normalise, partsOf } from './query-plan';
 import {
 	analyse,
 	looksPasted,
@@ -202,10 +202,15 @@ const tellingShare = 0.08;
 
 /**
  * The words to search for, each with its weight: the rarer a word on the site, the more it
- * counts. A compound the site does not hold whole (`tap.linkerd.io/v1alpha1`) is searched by the
+ * counts. Words in `literal` are searched as typed, without their synonyms. A compound the site does not hold whole (`tap.linkerd.io/v1alpha1`) is searched by the
  * parts it does hold; words the site has no page for are left out of the searches.
  */
-export function slotsFor(terms: string[], lex: Lexicon | undefined, query: string): Slot[] {
+export function slotsFor(
+	terms: string[],
+	lex: Lexicon | undefined,
+	query: string,
+	literal: ReadonlySet<string> = new Set()
+): Slot[] {
 	if (!lex) return terms.map((t) => ({ term: t, searches: [t], weight: 1, telling: false }));
 	const rare = Math.max(3, lex.pages * tellingShare);
 	const weigh = (df: number) => Math.log((lex.pages + 1) / (df + 0.5));
@@ -213,7 +218,7 @@ export function slotsFor(terms: string[], lex: Lexicon | undefined, query: strin
 	for (const term of terms) {
 		const df = pagesWith(lex, term);
 		if (df > 0) {
-			const alts = (lex.synonyms.get(term) ?? []).filter((a) =>
+			const alts = (literal.has(term) ? [] : (lex.synonyms.get(term) ?? [])).filter((a) =>
 				pagesWith(lex, a.split(' ')[0] ?? a)
 			);
 			slots.push({ term, searches: [term, ...alts], weight: weigh(df), telling: df <= rare });
@@ -307,17 +312,24 @@ export async function search(
 	exact = false
 ): Promise<Outcome> {
 	const typed = normalise(raw);
-	const terms = keyTerms(typed);
+	// An identifier the site does not hold whole (`BadCertificate`) is searched by its words.
+	const camel = camelParts(raw);
+	const terms = [
+		...new Set(keyTerms(typed).flatMap((t) => (lex && !lex.df.has(t) && camel.get(t)) || [t])),
+	];
 	const analysis = lex && !exact && terms.length > 0 ? analyse(lex, terms) : undefined;
 	if (analysis?.empty) return { hits: [], analysis };
 	const changed = analysis && (analysis.corrections.length > 0 || analysis.unknown.length > 0);
 	const query = changed ? analysis.query : typed;
 	const searched = analysis ? analysis.query.split(' ').filter(Boolean) : terms;
 	const absent = new Set(analysis?.absent ?? []);
+	// "istio vs linkerd" compares: its "vs" is not a VirtualService.
+	const literal = new Set(compares(typed) ? ['vs', 'versus'] : []);
 	const slots = slotsFor(
 		[...new Set(searched)].filter((t) => !absent.has(t)),
 		lex,
-		query
+		query,
+		literal
 	);
 	const whole = slots
 		.filter((s) => !s.term.includes(' '))
@@ -370,7 +382,10 @@ export async function search(
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
 	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up.
 	if (lex)
-		for (const [url, share] of questionMatch(lex, [...searched, ...absent])) {
+		for (const [url, share] of questionMatch(lex, [
+			...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))),
+			...absent,
+		])) {
 			const entry = fused.get(idOfUrl.get(url) ?? '');
 			if (entry) entry.score += phrasingWeight * total * share;
 		}

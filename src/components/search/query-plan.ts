@@ -101,6 +101,36 @@ export function partsOf(term: string): string[] {
 	return parts.length > 1 ? parts.filter((p) => !stopWords.has(p) && !isNoise(p)) : [];
 }
 
+/**
+ * The words inside each CamelCase identifier of a raw query, by the identifier lower-cased:
+ * `CertNotValidYet` holds `cert`, `valid`, `yet` (stop words and noise left out). Rust and Go
+ * errors name their cause this way (`BadCertificate`, `HostIsNotAnIpAddress`); when the site
+ * does not hold the identifier whole, its words are what the message says.
+ */
+export function camelParts(raw: string): Map<string, string[]> {
+	const out = new Map<string, string[]>();
+	for (const word of raw.normalize('NFKC').match(/\b[A-Za-z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*/g) ??
+		[]) {
+		const parts = word
+			.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)
+			.map((p) => p.toLowerCase())
+			.filter((p) => p.length > 1 && !stopWords.has(p) && !isNoise(p));
+		if (parts.length > 1) out.set(word.toLowerCase(), parts);
+	}
+	return out;
+}
+
+/**
+ * Whether the query compares ("istio vs linkerd", "mesh vs api gateway"): "vs" or "versus" stands
+ * between two words that name what is compared. Elsewhere ("why does vs not apply") "vs" is a
+ * name, kubectl's short name for a VirtualService, and may be searched as that.
+ */
+export function compares(query: string): boolean {
+	const t = tokens(query);
+	const named = (w: string | undefined) => w !== undefined && !stopWords.has(w) && !isNoise(w);
+	return t.some((w, i) => (w === 'vs' || w === 'versus') && named(t[i - 1]) && named(t[i + 1]));
+}
+
 /** Extra searches the phrasing asks for, such as the "neither" advice or the glossary. */
 export function intents(query: string): string[] {
 	return intentPhrases.filter((i) => i.pattern.test(query)).map((i) => i.add);
