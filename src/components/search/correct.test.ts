@@ -205,6 +205,20 @@ spec:
 });
 
 describe('pasted errors', () => {
+	// linkerd/linkerd2#6427: the proxy logs its cause as one CamelCase word.
+	it('reads the words of a CamelCase cause', () => {
+		const certs = makeLexicon({
+			words: ['certificate', 'expired', 'valid', 'yet'],
+			df: [40, 12, 30, 8],
+			pages: 160,
+			errors: [{ text: 'certificate not yet valid', url: '/faq/cert-expired/' }],
+		});
+		expect(
+			matchErrors(certs, 'identity: invalid certificate: CertNotValidYet').map((m) => m.url)
+		).toEqual(['/faq/cert-expired/']);
+		expect(matchErrors(certs, 'identity: invalid certificate: Expired')).toEqual([]);
+	});
+
 	it('recognises a pasted message', () => {
 		expect(looksPasted('RBAC: access denied')).toBe(true);
 		expect(looksPasted('waypoint')).toBe(false);

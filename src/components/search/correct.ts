@@ -1,4 +1,4 @@
-import { stopWords } from './query-plan.ts';
+import { camelParts, stopWords } from './query-plan.ts';
 
 /**
  * Typo tolerance, honest empties and pasted errors, on top of Pagefind (which matches whole words
@@ -322,7 +322,8 @@ export function matchErrors(
 	lex: Lexicon,
 	raw: string
 ): { url: string; strength: number; pin: boolean }[] {
-	const q = new Set(errorTokens(raw));
+	// `CertNotValidYet` says "not valid yet": its words count as the message's.
+	const q = new Set([...errorTokens(raw), ...[...camelParts(raw).values()].flat()]);
 	if (q.size === 0) return [];
 	const best = new Map<string, number>();
 	for (const e of lex.errors) {

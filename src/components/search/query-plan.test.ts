@@ -64,7 +64,6 @@ describe('key terms', () => {
 		]);
 		expect(key('[ 0.002035s] WARN ThreadId(01) linkerd_reconnect: Failed to connect')).toEqual([
 			'warn',
-			'threadid',
 			'linkerd_reconnect',
 			'failed',
 			'connect',
@@ -158,6 +157,20 @@ describe('vs', () => {
 		expect(compares(normalise('why does vs not apply once a waypoint is used'))).toBe(false);
 		expect(compares(normalise('vs subset routing with a waypoint'))).toBe(false);
 		expect(compares(normalise('my vs is ignored'))).toBe(false);
+	});
+});
+
+// linkerd/linkerd2#6427: "WARN ThreadId(01)" opens every proxy log line and says nothing.
+describe('log chrome', () => {
+	it('is noise', () => {
+		expect(key('WARN ThreadId(01) dst: rustls::session: fatal alert')).toEqual([
+			'warn',
+			'dst',
+			'rustls',
+			'session',
+			'fatal',
+			'alert',
+		]);
 	});
 });
 

@@ -59,8 +59,10 @@ const noisePatterns: RegExp[] = [
 	/^[a-z][a-z0-9-]*-[a-z0-9]{5}$/,
 	// Durations and sizes: 10s, 250ms, 30m, 128mi.
 	/^\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|ki|mi|gi|kb|mb|gb)$/,
-	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01".
+	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01"; neither part says
+	// what the line is about.
 	/^0\d$/,
+	/^threadid$/,
 ];
 
 /** Whether a token is noise a pasted message carries rather than a word that says what it is about. */
