@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	bestSub,
+	joinedForms,
 	looksLikeProblem,
 	meshNamed,
 	safeExcerpt,
@@ -207,6 +208,30 @@ describe('ranking by rare words', () => {
 		// One way only: a VirtualService query does not search every "X vs Y" page.
 		expect(slotsFor(['virtualservice'], withShort, 'virtualservice')[0]?.searches).toEqual([
 			'virtualservice',
+		]);
+	});
+
+	// The issue's own example: a compound the site lacks whole is rarer than any of its parts.
+	it('weighs a compound above its rarest part', () => {
+		const [slot] = slotsFor(['tap.linkerd.io/v1alpha1'], lex, 'tap.linkerd.io/v1alpha1');
+		const tap = slotsFor(['tap'], lex, 'tap')[0]?.weight ?? 0;
+		expect(slot?.weight).toBeGreaterThan(tap);
+		expect(slot?.weight).toBeLessThan(2 * tap);
+	});
+
+	// istio/istio#53486 runs istioctl's subcommand together.
+	it('reads a command written without its hyphen as the command', () => {
+		const cmds = makeLexicon({
+			words: ['ztunnel-config', 'ztunnel', 'config', 'proxy-config', 'istioctl'],
+			df: [6, 70, 40, 9, 50],
+			pages: 166,
+			errors: [],
+		});
+		expect(joinedForms(cmds, ['istioctl', 'ztunnelconfig', 'proxyconfig', 'namespace'])).toEqual([
+			'istioctl',
+			'ztunnel-config',
+			'proxy-config',
+			'namespace',
 		]);
 	});
 

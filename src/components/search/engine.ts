@@ -163,6 +163,31 @@ export function bestSub(data: PagefindData, terms: string[]): PagefindSub | unde
 	return ranked.filter((x) => x.score > 0).sort((a, b) => b.score - a.score)[0]?.s;
 }
 
+const joined = new WeakMap<Lexicon, Map<string, string>>();
+
+/**
+ * A word the site lacks that is a site word written without its hyphens, dots or underscores
+ * ("ztunnelconfig" for `ztunnel-config`, "proxyconfig" for `proxy-config`) becomes that word:
+ * a reader who runs the words of a command together means the command.
+ */
+export function joinedForms(lex: Lexicon | undefined, terms: string[]): string[] {
+	if (!lex) return terms;
+	let index = joined.get(lex);
+	if (!index) {
+		index = new Map();
+		for (const w of lex.df.keys())
+			if (/[-._]/.test(w)) {
+				const squashed = w.replace(/[-._]/g, '');
+				// The most common spelling wins ("ztunnel-config" over a rarer "ztunnel_config").
+				const had = index.get(squashed);
+				if (!lex.df.has(squashed) && (!had || (lex.df.get(w) ?? 0) > (lex.df.get(had) ?? 0)))
+					index.set(squashed, w);
+			}
+		joined.set(lex, index);
+	}
+	return [...new Set(terms.map((t) => (lex.df.has(t) ? t : (index.get(t) ?? t))))];
+}
+
 /** What a search found, and what it did to the query on the way. */
 export interface Outcome {
 	hits: Hit[];
@@ -227,10 +252,13 @@ export function slotsFor(
 		const parts = partsOf(term).filter((p) => pagesWith(lex, p) > 0);
 		if (parts.length > 0) {
 			const dfs = parts.map((p) => pagesWith(lex, p));
+			// A page must hold every part: together they are rarer than the rarest alone.
+			const ws = dfs.map(weigh);
+			const top = Math.max(...ws);
 			slots.push({
 				term,
 				searches: [parts.join(' ')],
-				weight: weigh(Math.min(...dfs)),
+				weight: top + compoundShare * (ws.reduce((n, w) => n + w, 0) - top),
 				telling: Math.min(...dfs) <= rare,
 			});
 		}
@@ -246,6 +274,9 @@ export function slotsFor(
 			});
 	return slots.sort((a, b) => b.weight - a.weight).slice(0, maxSlots);
 }
+
+/** Share of a compound's other parts' weight added to its rarest part's. */
+const compoundShare = 0.25;
 
 /** At most this many words are searched on their own, the most telling first. */
 const maxSlots = 8;
@@ -314,9 +345,9 @@ export async function search(
 	const typed = normalise(raw);
 	// An identifier the site does not hold whole (`BadCertificate`) is searched by its words.
 	const camel = camelParts(raw);
-	const terms = [
+	const terms = joinedForms(lex, [
 		...new Set(keyTerms(typed).flatMap((t) => (lex && !lex.df.has(t) && camel.get(t)) || [t])),
-	];
+	]);
 	const analysis = lex && !exact && terms.length > 0 ? analyse(lex, terms) : undefined;
 	if (analysis?.empty) return { hits: [], analysis };
 	const changed = analysis && (analysis.corrections.length > 0 || analysis.unknown.length > 0);
