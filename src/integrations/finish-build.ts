@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildVocabulary, readDictionary } from '../components/search/vocabulary.ts';
+import { buildVocabulary, readCrds, readDictionary } from '../components/search/vocabulary.ts';
 import { excludeSelectors } from '../components/search/index-exclusions.ts';
 import { loadGlossary } from '../lib/content-files.ts';
 import wordList from 'word-list';
@@ -53,10 +53,16 @@ export async function finishSite(site: string, base: string, log: (message: stri
 	await pagefind.close();
 	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
 	t = performance.now();
-	const vocabulary = buildVocabulary(site, base, loadGlossary(), readDictionary(dictionaryFiles));
+	const vocabulary = buildVocabulary(
+		site,
+		base,
+		loadGlossary(),
+		readDictionary(dictionaryFiles),
+		readCrds('vendor/upstream/crds')
+	);
 	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 	log(
-		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.split(' ').length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, in ${since(t)}`
+		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.split(' ').length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, ${vocabulary.abbreviations.length} short names, in ${since(t)}`
 	);
 	// Last, once every file exists, so that the worker lists the search index too.
 	t = performance.now();

@@ -11,7 +11,7 @@ import {
 	matchErrors,
 	suggestions,
 } from './correct.ts';
-import { keepList, synonymGroups, tokenize } from './vocabulary.ts';
+import { keepList, shortNames, synonymGroups, tokenize } from './vocabulary.ts';
 
 const words = [
 	['istio', 60],
@@ -179,7 +179,46 @@ describe('synonyms from the site data', () => {
 	});
 });
 
+describe('short names from the vendored CRDs', () => {
+	const crd = (kind: string, short: string[]) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+spec:
+  names:
+    kind: ${kind}
+    shortNames: [${short.join(', ')}]
+`;
+	it('maps each short name to its kind, for kinds the site names, never a stop word', () => {
+		expect(
+			shortNames(
+				[
+					`${crd('VirtualService', ['vs'])}---\n${crd('DestinationRule', ['dr'])}`,
+					crd('WorkloadEntry', ['we']),
+					crd('WasmPlugin', ['wp']),
+				],
+				new Set(['virtualservice', 'destinationrule', 'workloadentry'])
+			)
+		).toEqual([
+			['vs', 'virtualservice'],
+			['dr', 'destinationrule'],
+		]);
+	});
+});
+
 describe('pasted errors', () => {
+	// linkerd/linkerd2#6427: the proxy logs its cause as one CamelCase word.
+	it('reads the words of a CamelCase cause', () => {
+		const certs = makeLexicon({
+			words: ['certificate', 'expired', 'valid', 'yet'],
+			df: [40, 12, 30, 8],
+			pages: 160,
+			errors: [{ text: 'certificate not yet valid', url: '/faq/cert-expired/' }],
+		});
+		expect(
+			matchErrors(certs, 'identity: invalid certificate: CertNotValidYet').map((m) => m.url)
+		).toEqual(['/faq/cert-expired/']);
+		expect(matchErrors(certs, 'identity: invalid certificate: Expired')).toEqual([]);
+	});
+
 	it('recognises a pasted message', () => {
 		expect(looksPasted('RBAC: access denied')).toBe(true);
 		expect(looksPasted('waypoint')).toBe(false);

@@ -1,4 +1,4 @@
-import { stopWords } from './query-plan.ts';
+import { camelParts, stopWords } from './query-plan.ts';
 
 /**
  * Typo tolerance, honest empties and pasted errors, on top of Pagefind (which matches whole words
@@ -19,6 +19,8 @@ export interface Lexicon {
 	dictionary: Set<string>;
 	/** Terms that mean the same here, from the answers' own data; each group lists its spellings. */
 	synonyms: Map<string, string[]>;
+	/** Short names and the name each stands for (`vs`: `virtualservice`). */
+	abbreviations: Map<string, string>;
 	errors: { text: string; url: string; tokens: string[]; tail: string[] }[];
 	/** Each answer's question: an error its question names is the one it is about. */
 	titles: Map<string, Set<string>>;
@@ -35,6 +37,11 @@ export interface VocabularyData {
 	/** The words search keeps as typed, front-coded (see frontCode) or as a plain list. */
 	dictionary?: string | string[];
 	synonyms?: string[][];
+	/**
+	 * Short names that stand for a longer one (kubectl's `vs` for VirtualService), one way only:
+	 * the short name finds the long one, never the reverse ("istio vs linkerd" is no VirtualService).
+	 */
+	abbreviations?: [string, string][];
 }
 
 export function makeLexicon(v: VocabularyData): Lexicon {
@@ -52,6 +59,8 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 			synonyms.set(term, [
 				...new Set([...(synonyms.get(term) ?? []), ...group.filter((t) => t !== term)]),
 			]);
+	for (const [short, long] of v.abbreviations ?? [])
+		synonyms.set(short, [...new Set([...(synonyms.get(short) ?? []), long])]);
 	return {
 		df,
 		pages: v.pages ?? Math.max(1, ...v.df),
@@ -60,6 +69,7 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 			typeof v.dictionary === 'string' ? frontDecode(v.dictionary) : (v.dictionary ?? [])
 		),
 		synonyms,
+		abbreviations: new Map(v.abbreviations ?? []),
 		errors: v.errors.map((e) => ({
 			...e,
 			tokens: errorTokens(e.text),
@@ -312,7 +322,8 @@ export function matchErrors(
 	lex: Lexicon,
 	raw: string
 ): { url: string; strength: number; pin: boolean }[] {
-	const q = new Set(errorTokens(raw));
+	// `CertNotValidYet` says "not valid yet": its words count as the message's.
+	const q = new Set([...errorTokens(raw), ...[...camelParts(raw).values()].flat()]);
 	if (q.size === 0) return [];
 	const best = new Map<string, number>();
 	for (const e of lex.errors) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	bestSub,
+	joinedForms,
 	looksLikeProblem,
 	meshNamed,
 	safeExcerpt,
@@ -184,6 +185,54 @@ describe('ranking by rare words', () => {
 		expect(slotsFor(['mutual', 'tls'], lex, 'mutual tls').map((s) => s.term)).toContain(
 			'mutual tls'
 		);
+	});
+
+	// istio/istio#54496: "vs" there is kubectl's short name for a VirtualService.
+	it('searches a short name as the kind it stands for, unless the query compares', () => {
+		const withShort = makeLexicon({
+			words: ['vs', 'virtualservice', 'waypoint'],
+			df: [20, 30, 40],
+			pages: 166,
+			errors: [],
+			abbreviations: [['vs', 'virtualservice']],
+		});
+		expect(slotsFor(['vs', 'waypoint'], withShort, 'vs waypoint')[0]?.searches).toEqual([
+			'vs',
+			'virtualservice',
+		]);
+		expect(
+			slotsFor(['istio', 'vs', 'linkerd'], withShort, 'istio vs linkerd', new Set(['vs'])).find(
+				(s) => s.term === 'vs'
+			)?.searches
+		).toEqual(['vs']);
+		// One way only: a VirtualService query does not search every "X vs Y" page.
+		expect(slotsFor(['virtualservice'], withShort, 'virtualservice')[0]?.searches).toEqual([
+			'virtualservice',
+		]);
+	});
+
+	// The issue's own example: a compound the site lacks whole is rarer than any of its parts.
+	it('weighs a compound above its rarest part', () => {
+		const [slot] = slotsFor(['tap.linkerd.io/v1alpha1'], lex, 'tap.linkerd.io/v1alpha1');
+		const tap = slotsFor(['tap'], lex, 'tap')[0]?.weight ?? 0;
+		expect(slot?.weight).toBeGreaterThan(tap);
+		expect(slot?.weight).toBeLessThan(2 * tap);
+	});
+
+	// istio/istio#53486 runs istioctl's subcommand together.
+	it('reads a command written without its hyphen as the command', () => {
+		const cmds = makeLexicon({
+			words: ['ztunnel-config', 'ztunnel', 'config', 'proxy-config', 'istioctl'],
+			df: [6, 70, 40, 9, 50],
+			pages: 166,
+			errors: [],
+		});
+		expect(joinedForms(cmds, ['istioctl', 'ztunnelconfig', 'proxyconfig', 'namespace'])).toEqual([
+			'istioctl',
+			'ztunnel-config',
+			'proxy-config',
+			'namespace',
+		]);
 	});
 
 	it('calls results weak when the best one misses the telling words', () => {

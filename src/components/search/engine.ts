@@ -1,4 +1,4 @@
-import { intents, keyTerms, normalise, partsOf } from './query-plan';
+import { camelParts, compares, intents, keyTerms, normalise, partsOf } from './query-plan';
 import {
 	analyse,
 	looksPasted,
@@ -163,6 +163,31 @@ export function bestSub(data: PagefindData, terms: string[]): PagefindSub | unde
 	return ranked.filter((x) => x.score > 0).sort((a, b) => b.score - a.score)[0]?.s;
 }
 
+const joined = new WeakMap<Lexicon, Map<string, string>>();
+
+/**
+ * A word the site lacks that is a site word written without its hyphens, dots or underscores
+ * ("ztunnelconfig" for `ztunnel-config`, "proxyconfig" for `proxy-config`) becomes that word:
+ * a reader who runs the words of a command together means the command.
+ */
+export function joinedForms(lex: Lexicon | undefined, terms: string[]): string[] {
+	if (!lex) return terms;
+	let index = joined.get(lex);
+	if (!index) {
+		index = new Map();
+		for (const w of lex.df.keys())
+			if (/[-._]/.test(w)) {
+				const squashed = w.replace(/[-._]/g, '');
+				// The most common spelling wins ("ztunnel-config" over a rarer "ztunnel_config").
+				const had = index.get(squashed);
+				if (!lex.df.has(squashed) && (!had || (lex.df.get(w) ?? 0) > (lex.df.get(had) ?? 0)))
+					index.set(squashed, w);
+			}
+		joined.set(lex, index);
+	}
+	return [...new Set(terms.map((t) => (lex.df.has(t) ? t : (index.get(t) ?? t))))];
+}
+
 /** What a search found, and what it did to the query on the way. */
 export interface Outcome {
 	hits: Hit[];
@@ -202,10 +227,15 @@ const tellingShare = 0.08;
 
 /**
  * The words to search for, each with its weight: the rarer a word on the site, the more it
- * counts. A compound the site does not hold whole (`tap.linkerd.io/v1alpha1`) is searched by the
+ * counts. Words in `literal` are searched as typed, without their synonyms. A compound the site does not hold whole (`tap.linkerd.io/v1alpha1`) is searched by the
  * parts it does hold; words the site has no page for are left out of the searches.
  */
-export function slotsFor(terms: string[], lex: Lexicon | undefined, query: string): Slot[] {
+export function slotsFor(
+	terms: string[],
+	lex: Lexicon | undefined,
+	query: string,
+	literal: ReadonlySet<string> = new Set()
+): Slot[] {
 	if (!lex) return terms.map((t) => ({ term: t, searches: [t], weight: 1, telling: false }));
 	const rare = Math.max(3, lex.pages * tellingShare);
 	const weigh = (df: number) => Math.log((lex.pages + 1) / (df + 0.5));
@@ -213,7 +243,7 @@ export function slotsFor(terms: string[], lex: Lexicon | undefined, query: strin
 	for (const term of terms) {
 		const df = pagesWith(lex, term);
 		if (df > 0) {
-			const alts = (lex.synonyms.get(term) ?? []).filter((a) =>
+			const alts = (literal.has(term) ? [] : (lex.synonyms.get(term) ?? [])).filter((a) =>
 				pagesWith(lex, a.split(' ')[0] ?? a)
 			);
 			slots.push({ term, searches: [term, ...alts], weight: weigh(df), telling: df <= rare });
@@ -222,10 +252,13 @@ export function slotsFor(terms: string[], lex: Lexicon | undefined, query: strin
 		const parts = partsOf(term).filter((p) => pagesWith(lex, p) > 0);
 		if (parts.length > 0) {
 			const dfs = parts.map((p) => pagesWith(lex, p));
+			// A page must hold every part: together they are rarer than the rarest alone.
+			const ws = dfs.map(weigh);
+			const top = Math.max(...ws);
 			slots.push({
 				term,
 				searches: [parts.join(' ')],
-				weight: weigh(Math.min(...dfs)),
+				weight: top + compoundShare * (ws.reduce((n, w) => n + w, 0) - top),
 				telling: Math.min(...dfs) <= rare,
 			});
 		}
@@ -241,6 +274,9 @@ export function slotsFor(terms: string[], lex: Lexicon | undefined, query: strin
 			});
 	return slots.sort((a, b) => b.weight - a.weight).slice(0, maxSlots);
 }
+
+/** Share of a compound's other parts' weight added to its rarest part's. */
+const compoundShare = 0.25;
 
 /** At most this many words are searched on their own, the most telling first. */
 const maxSlots = 8;
@@ -307,17 +343,24 @@ export async function search(
 	exact = false
 ): Promise<Outcome> {
 	const typed = normalise(raw);
-	const terms = keyTerms(typed);
+	// An identifier the site does not hold whole (`BadCertificate`) is searched by its words.
+	const camel = camelParts(raw);
+	const terms = joinedForms(lex, [
+		...new Set(keyTerms(typed).flatMap((t) => (lex && !lex.df.has(t) && camel.get(t)) || [t])),
+	]);
 	const analysis = lex && !exact && terms.length > 0 ? analyse(lex, terms) : undefined;
 	if (analysis?.empty) return { hits: [], analysis };
 	const changed = analysis && (analysis.corrections.length > 0 || analysis.unknown.length > 0);
 	const query = changed ? analysis.query : typed;
 	const searched = analysis ? analysis.query.split(' ').filter(Boolean) : terms;
 	const absent = new Set(analysis?.absent ?? []);
+	// "istio vs linkerd" compares: its "vs" is not a VirtualService.
+	const literal = new Set(compares(typed) ? ['vs', 'versus'] : []);
 	const slots = slotsFor(
 		[...new Set(searched)].filter((t) => !absent.has(t)),
 		lex,
-		query
+		query,
+		literal
 	);
 	const whole = slots
 		.filter((s) => !s.term.includes(' '))
@@ -370,7 +413,10 @@ export async function search(
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
 	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up.
 	if (lex)
-		for (const [url, share] of questionMatch(lex, [...searched, ...absent])) {
+		for (const [url, share] of questionMatch(lex, [
+			...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))),
+			...absent,
+		])) {
 			const entry = fused.get(idOfUrl.get(url) ?? '');
 			if (entry) entry.score += phrasingWeight * total * share;
 		}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { intents, isNoise, keyTerms, normalise, partsOf, tokens } from './query-plan.ts';
+import {
+	camelParts,
+	compares,
+	intents,
+	isNoise,
+	keyTerms,
+	normalise,
+	partsOf,
+	tokens,
+} from './query-plan.ts';
 
 const key = (raw: string) => keyTerms(normalise(raw));
 
@@ -55,7 +64,6 @@ describe('key terms', () => {
 		]);
 		expect(key('[ 0.002035s] WARN ThreadId(01) linkerd_reconnect: Failed to connect')).toEqual([
 			'warn',
-			'threadid',
 			'linkerd_reconnect',
 			'failed',
 			'connect',
@@ -133,5 +141,59 @@ describe('intent', () => {
 		]);
 		expect(intents(normalise('what is HBONE'))).toEqual(['glossary']);
 		expect(intents(normalise('ambient windows'))).toEqual([]);
+	});
+});
+
+describe('vs', () => {
+	it('compares between two named things', () => {
+		expect(compares(normalise('Istio vs Linkerd'))).toBe(true);
+		expect(compares(normalise('mesh vs api gateway'))).toBe(true);
+		expect(compares(normalise('PERMISSIVE versus STRICT'))).toBe(true);
+	});
+
+	// istio/istio#54496 writes "vs" for a VirtualService ("why does vs not ..."): after a stop word
+	// or at the start it is a name, not a comparison.
+	it('is a name after a stop word or at the start', () => {
+		expect(compares(normalise('why does vs not apply once a waypoint is used'))).toBe(false);
+		expect(compares(normalise('vs subset routing with a waypoint'))).toBe(false);
+		expect(compares(normalise('my vs is ignored'))).toBe(false);
+	});
+});
+
+// linkerd/linkerd2#6427: "WARN ThreadId(01)" opens every proxy log line and says nothing.
+describe('log chrome', () => {
+	it('is noise', () => {
+		expect(key('WARN ThreadId(01) dst: rustls::session: fatal alert')).toEqual([
+			'warn',
+			'dst',
+			'rustls',
+			'session',
+			'fatal',
+			'alert',
+		]);
+	});
+});
+
+// linkerd/linkerd2#6427 and #3849: the proxy names an error's cause in one CamelCase identifier.
+describe('CamelCase identifiers', () => {
+	it('are split into their words', () => {
+		expect(camelParts('alert BadCertificate')).toEqual(
+			new Map([['badcertificate', ['bad', 'certificate']]])
+		);
+		expect(camelParts('invalid certificate: CertNotValidYet').get('certnotvalidyet')).toEqual([
+			'cert',
+			'valid',
+			'yet',
+		]);
+		expect(camelParts('is not valid: HostIsNotAnIpAddress').get('hostisnotanipaddress')).toEqual([
+			'host',
+			'ip',
+			'address',
+		]);
+	});
+
+	it('leave plain words and all-capital names alone (the engine splits only names the site lacks)', () => {
+		expect(camelParts('linkerd check TLS PERMISSIVE mtls').size).toBe(0);
+		expect(camelParts('VirtualService').get('virtualservice')).toEqual(['virtual', 'service']);
 	});
 });

@@ -59,8 +59,10 @@ const noisePatterns: RegExp[] = [
 	/^[a-z][a-z0-9-]*-[a-z0-9]{5}$/,
 	// Durations and sizes: 10s, 250ms, 30m, 128mi.
 	/^\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|ki|mi|gi|kb|mb|gb)$/,
-	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01".
+	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01"; neither part says
+	// what the line is about.
 	/^0\d$/,
+	/^threadid$/,
 ];
 
 /** Whether a token is noise a pasted message carries rather than a word that says what it is about. */
@@ -99,6 +101,36 @@ export function keyTerms(query: string): string[] {
 export function partsOf(term: string): string[] {
 	const parts = term.split(/[._/@-]+/).filter((p) => p.length > 1);
 	return parts.length > 1 ? parts.filter((p) => !stopWords.has(p) && !isNoise(p)) : [];
+}
+
+/**
+ * The words inside each CamelCase identifier of a raw query, by the identifier lower-cased:
+ * `CertNotValidYet` holds `cert`, `valid`, `yet` (stop words and noise left out). Rust and Go
+ * errors name their cause this way (`BadCertificate`, `HostIsNotAnIpAddress`); when the site
+ * does not hold the identifier whole, its words are what the message says.
+ */
+export function camelParts(raw: string): Map<string, string[]> {
+	const out = new Map<string, string[]>();
+	for (const word of raw.normalize('NFKC').match(/\b[A-Za-z][A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*/g) ??
+		[]) {
+		const parts = word
+			.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)
+			.map((p) => p.toLowerCase())
+			.filter((p) => p.length > 1 && !stopWords.has(p) && !isNoise(p));
+		if (parts.length > 1) out.set(word.toLowerCase(), parts);
+	}
+	return out;
+}
+
+/**
+ * Whether the query compares ("istio vs linkerd", "mesh vs api gateway"): "vs" or "versus" stands
+ * between two words that name what is compared. Elsewhere ("why does vs not apply") "vs" is a
+ * name, kubectl's short name for a VirtualService, and may be searched as that.
+ */
+export function compares(query: string): boolean {
+	const t = tokens(query);
+	const named = (w: string | undefined) => w !== undefined && !stopWords.has(w) && !isNoise(w);
+	return t.some((w, i) => (w === 'vs' || w === 'versus') && named(t[i - 1]) && named(t[i + 1]));
 }
 
 /** Extra searches the phrasing asks for, such as the "neither" advice or the glossary. */

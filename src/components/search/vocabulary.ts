@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import type { Element, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
+import { parseAllDocuments } from 'yaml';
 import { listPages, urlOfFile } from '../../lib/dist-files.ts';
 import {
 	allowance,
@@ -16,6 +17,7 @@ import {
 } from './correct.ts';
 import { textOf } from '../../lib/hast-text.ts';
 import { excludeSelectors, removedTags } from './index-exclusions.ts';
+import { stopWords } from './query-plan.ts';
 
 /**
  * The site's vocabulary, written next to the index at build time and loaded with search (never
@@ -148,12 +150,45 @@ export function synonymGroups(
 	return groups;
 }
 
+/**
+ * kubectl's short names of the resource kinds the site names (`vs` for VirtualService, `dr` for
+ * DestinationRule), from the CustomResourceDefinitions vendored under vendor/upstream/crds.
+ * Stop words ("we") and kinds the site never names are left out.
+ */
+export function shortNames(crds: string[], siteWords: Set<string>): [string, string][] {
+	const out: [string, string][] = [];
+	for (const text of crds)
+		for (const doc of parseAllDocuments(text)) {
+			const crd = doc.toJS() as {
+				kind?: string;
+				spec?: { names?: { kind?: string; shortNames?: string[] } };
+			} | null;
+			if (crd?.kind !== 'CustomResourceDefinition') continue;
+			const kind = crd.spec?.names?.kind?.toLowerCase();
+			if (!kind || !siteWords.has(kind)) continue;
+			for (const short of crd.spec?.names?.shortNames ?? []) {
+				const s = short.toLowerCase();
+				if (s !== kind && !stopWords.has(s) && !out.some(([a, b]) => a === s && b === kind))
+					out.push([s, kind]);
+			}
+		}
+	return out;
+}
+
+/** The CRD files vendored under `dir` (recursively). */
+export function readCrds(dir: string): string[] {
+	return readdirSync(dir, { recursive: true, withFileTypes: true })
+		.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+		.map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+}
+
 /** Reads every built page's indexed text; `glossary` and `dictionary` come from the sources. */
 export function buildVocabulary(
 	distDir: string,
 	base: string,
 	glossary: { term: string; match: string[] }[] = [],
-	dictionary: string[] = []
+	dictionary: string[] = [],
+	crds: string[] = []
 ): Vocabulary {
 	const df = new Map<string, number>();
 	const errors: Vocabulary['errors'] = [];
@@ -190,5 +225,6 @@ export function buildVocabulary(
 		titles,
 		dictionary: frontCode(keepList({ words, df: counts }, dictionary)),
 		synonyms: synonymGroups(glossary, new Set(words)),
+		abbreviations: shortNames(crds, new Set(words)),
 	};
 }
