@@ -36,7 +36,7 @@ test(
 		);
 		await expect(label(page)).toHaveText('Available offline: this page, search and the FAQ');
 		const save = page.getByRole('button', {
-			name: /^Save the whole guide for offline use \(\d+\.\d MB\)$/,
+			name: /^Save the whole guide for offline use \(\d+(\.\d)? MB\)$/,
 		});
 		await expect(save).toBeVisible();
 
