@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	titleNames,
 	bestSub,
 	joinedForms,
 	looksLikeProblem,
@@ -256,5 +257,22 @@ describe('ranking by rare words', () => {
 		// istio/istio#39802: no question word, no symptom word, too short to look pasted.
 		expect(looksLikeProblem('RBAC Policy Debug?', 'rbac policy debug')).toBe(true);
 		expect(looksLikeProblem('RBAC Policy Debug', 'rbac policy debug')).toBe(false);
+	});
+});
+
+describe('a short look-up that names a guide page', () => {
+	it('names the title with every word, allowing plurals and verb forms', () => {
+		expect(titleNames('Install Linkerd with Helm', ['linkerd', 'install'])).toBe(true);
+		expect(titleNames('Linkerd upgrades', ['linkerd', 'upgrade'])).toBe(true);
+		expect(titleNames('Istio traffic management', ['traffic'])).toBe(true);
+	});
+
+	it('does not when a word is missing, the words are short look-alikes, or the query is long', () => {
+		expect(titleNames('Install Linkerd with Helm', ['linkerd', 'upgrade'])).toBe(false);
+		expect(titleNames('Istio security', ['sec'])).toBe(false);
+		expect(titleNames('Install Istio', [])).toBe(false);
+		expect(titleNames('Install Istio on a cluster', ['install', 'istio', 'cluster', 'helm'])).toBe(
+			false
+		);
 	});
 });

@@ -309,6 +309,24 @@ const answerPrior = 0.15;
 const guidePrior = 0.25;
 
 /**
+ * Share a guide page gets when a short look-up names its title ("linkerd install", "linkerd
+ * upgrade"): with a hundred answers that mention installing Linkerd, the page titled so must
+ * still come first.
+ */
+const titlePrior = 0.3;
+
+/** Whether every word of a short look-up is in a title, allowing for plurals and verb forms. */
+export function titleNames(title: string, terms: string[]): boolean {
+	if (terms.length === 0 || terms.length > 3) return false;
+	const words = title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}.-]*/gu) ?? [];
+	return terms.every((t) =>
+		words.some(
+			(w) => w === t || (t.length >= 5 && w.length >= 5 && w.slice(0, 5) === t.slice(0, 5))
+		)
+	);
+}
+
+/**
  * Share of a query's weight a page loses when the query names one mesh and the page is about
  * another only ("install gateway api crds istio" is not asking for a Linkerd answer).
  */
@@ -426,6 +444,7 @@ export async function search(
 	// of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
 	const problem = looksLikeProblem(raw, typed);
+	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
 	ranked.forEach((r, i) => idOfUrl.set((datas[i] as PagefindData).url, r.result.id));
 	const named = meshNamed(typed, datas);
@@ -434,7 +453,10 @@ export async function search(
 		const m = pasted.find((p) => p.url === d.url);
 		const meshes = d.filters?.['mesh'] ?? [];
 		const prior =
-			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) -
+			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) +
+			(!problem && d.meta['kind'] !== 'faq' && titleNames(d.meta['title'] ?? '', lookup)
+				? titlePrior * total
+				: 0) -
 			(named && meshes.length > 0 && !meshes.includes(named) ? otherMeshPenalty * total : 0);
 		return {
 			r,
