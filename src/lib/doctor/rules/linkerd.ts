@@ -475,7 +475,7 @@ const unsupportedFilter: Rule = {
 			return [
 				{
 					at: [...onRule.at, 'type'],
-					message: `Linkerd's policy controller does not support the ${unsupportedType(onRule.filter)} filter in a rule: it skips the whole route, so a new route never applies, and an edit keeps the earlier version only until the policy controller restarts. The route's status still says Accepted: True.`,
+					message: `Linkerd's policy controller does not support the ${unsupportedType(onRule.filter)} filter in a rule: it skips the whole route, so a new route never applies, and an edit keeps the earlier version only until the policy controller restarts (each replica on its own). The route's status still says Accepted: True.`,
 				},
 			];
 		// On a backendRef only that backend fails, and only the outbound side (a Service parent) reads it.
