@@ -70,19 +70,29 @@ async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
 	const port = Number(process.env['E2E_PORT']) || 4400 + Math.floor(Math.random() * 200);
 	const server = spawn('npx', ['astro', 'preview', '--port', String(port)], {
 		env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-		stdio: 'ignore',
+		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,
 	});
+	// Kept to explain a server that never answers (Astro refuses a second preview of one project).
+	let said = '';
+	server.stdout?.on('data', (b: Buffer) => (said += b.toString()));
+	server.stderr?.on('data', (b: Buffer) => (said += b.toString()));
 	const url = `http://localhost:${port}${base}`;
 	try {
-		for (let i = 0; i < 100; i++) {
+		// Astro's preview loads the whole config through Vite first: 20 s was not always enough here.
+		let up = false;
+		for (let i = 0; i < 300 && !up; i++) {
 			try {
-				if ((await fetch(url)).ok) break;
+				up = (await fetch(url)).ok;
 			} catch {
 				// not up yet
 			}
-			await new Promise((r) => setTimeout(r, 200));
+			if (!up) await new Promise((r) => setTimeout(r, 200));
 		}
+		if (!up)
+			throw new Error(
+				`npm run bench: the preview server did not answer at ${url} within 60 s. Run \`npm run build\` first, or set E2E_BASE_URL to a server of the built site. The server said:\n${said.split('\n').slice(0, 8).join('\n')}`
+			);
 		return await fn(url);
 	} finally {
 		try {
