@@ -18,6 +18,9 @@ export default defineConfig({
 	// Two cores run the server, two browsers and axe at once; give assertions room.
 	expect: { timeout: 10_000 },
 	workers: 2,
+	// Playwright empties its output folder when it starts; `npm test` writes the other runners'
+	// reports into test-results/ beside the browsers, so Playwright gets a folder of its own.
+	outputDir: 'test-results/playwright',
 	reporter: [
 		['list'],
 		['json', { outputFile: process.env['E2E_REPORT'] ?? 'test-results/e2e.json' }],

@@ -28,7 +28,7 @@ export const colourRules = ['color-contrast', 'link-in-text-block'];
  */
 export async function axe(
 	page: Page,
-	{ rules, include }: { rules?: string[]; include?: string } = {}
+	{ rules, include, exclude }: { rules?: string[]; include?: string; exclude?: string[] } = {}
 ): Promise<string[]> {
 	expect(page.frames(), 'frames (axe runs in the top document only)').toHaveLength(1);
 	if (!(await page.evaluate(() => 'axe' in window))) {
@@ -41,9 +41,14 @@ export async function axe(
 		? { type: 'rule' as const, values: rules }
 		: { type: 'tag' as const, values: wcagTags };
 	const violations = await page.evaluate(
-		async ({ runOnly, include }) => {
+		async ({ runOnly, include, exclude }) => {
 			const { axe } = window as unknown as { axe: typeof axeCore };
-			const result = await axe.run(include ? { include: [include] } : document, {
+			const context = exclude
+				? { include: [include ?? 'html'], exclude: exclude.map((e) => [e]) }
+				: include
+					? { include: [include] }
+					: document;
+			const result = await axe.run(context, {
 				runOnly,
 				resultTypes: ['violations'],
 			});
@@ -52,7 +57,7 @@ export async function axe(
 				targets: v.nodes.map((n) => n.target.join(' ')),
 			}));
 		},
-		{ runOnly, include }
+		{ runOnly, include, exclude }
 	);
 	return violations.map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }

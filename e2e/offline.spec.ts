@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { axe } from './axe';
 import { startStaticServer } from './static-server';
@@ -178,14 +178,37 @@ test.describe('the offline line on a phone', () => {
 	});
 });
 
+/**
+ * `npm test` builds the sub-path copy beside the browser tests and names a file it writes when
+ * that build ends (its first line `ok` or `failed`); run alone, the test needs the copy already.
+ */
+const subpathMarker = process.env['KB_SUBPATH_DONE'];
+
+async function subpathBuilt() {
+	if (!subpathMarker) return;
+	await expect
+		.poll(() => existsSync(subpathMarker), {
+			message: `the sub-path build (npm test writes ${subpathMarker} when it ends)`,
+			timeout: 600_000,
+			intervals: [1000],
+		})
+		.toBe(true);
+	expect(readFileSync(subpathMarker, 'utf8').trim(), 'the sub-path build').toBe('ok');
+}
+
 test.describe('under a sub-path', () => {
-	test.skip(!existsSync('dist-subpath/index.html'), 'needs the sub-path build (npm test makes it)');
+	test.skip(
+		!subpathMarker && !existsSync('dist-subpath/index.html'),
+		'needs the sub-path build (npm test makes it)'
+	);
 
 	test('search results link under the sub-path, and the site works offline', async ({
 		page,
 		context,
 	}) => {
-		test.setTimeout(300_000);
+		// Room to wait for the sub-path build, then the five minutes the walk itself may take.
+		test.setTimeout(900_000);
+		await subpathBuilt();
 		const server = await startStaticServer('dist-subpath', '/docs/mesh/');
 		try {
 			await page.goto(`${server.url}istio/install/`);

@@ -6,7 +6,10 @@ test('search finds the expected answer in the top 3 for typed questions, typos a
 	page,
 }) => {
 	test.setTimeout(300_000);
-	const results = await runSearchBenchmark(page, loadQueries(), base);
+	// The sets this test holds search to; the held-out and tuning sets are measured by `npm run bench`.
+	const checked = new Set(['typed', 'typo', 'error', 'empty']);
+	const queries = loadQueries().filter((q) => checked.has(q.set ?? 'typed'));
+	const results = await runSearchBenchmark(page, queries, base);
 	const missesOf = (set: string) =>
 		results
 			.filter((r) => (r.set ?? 'typed') === set && (r.rank === 0 || r.rank > 3))

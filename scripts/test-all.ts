@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { findNginx, startNginx } from './lib/nginx.ts';
 
 /**
@@ -7,10 +7,12 @@ import { findNginx, startNginx } from './lib/nginx.ts';
  * (root and sub-path builds) and the Playwright suite with the axe sweep. Every step runs even
  * after a failure, so one run reports everything; the last line sums all suites.
  *
- * Two lanes share the two cores until the browsers start: typecheck, content tests, root build
- * and sub-path build (one Astro process at a time: they share `.astro/`), beside lint, format
- * and unit tests; then the checks that read the builds. A step's output is printed whole when it
- * ends, so the lanes do not interleave lines.
+ * The browsers are the long pole (about three quarters of the time), so they start as soon as
+ * the root build exists. Everything else runs beside them at a lower CPU priority (`nice`), so it
+ * fills the cycles the browsers leave instead of slowing them: the other Astro steps in one lane
+ * (sub-path build, typecheck, content tests: they share `.astro/`), lint, format and unit tests
+ * in a second, and the checks that read the builds in a third. A step's output is printed whole
+ * when it ends, between the Playwright lines.
  */
 
 interface Tally {
@@ -31,7 +33,9 @@ function run(
 	const head = `\n=== ${name}: ${cmd} ${args.join(' ')}`;
 	const start = performance.now();
 	if (live) console.log(head);
-	const child = spawn(cmd, args, {
+	// Only the browsers run at full priority: see the top of this file.
+	const [file, argv] = live ? [cmd, args] : ['nice', ['-n', '10', cmd, ...args]];
+	const child = spawn(file, argv, {
 		stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
 		env: { ...env, ...extraEnv },
 	});
@@ -147,103 +151,116 @@ const playwright = (j: unknown) => {
 };
 
 const sub = '/docs/mesh/';
-const builds = (async () => {
-	await step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
-	// In this lane: its `astro sync` of a broken content tree writes `.astro/` too.
-	await suite(
-		'content',
-		'npx',
-		['vitest', 'run', '--project', 'content', '--outputFile.json=test-results/content.json'],
-		'test-results/content.json',
-		vitest
-	);
-	const root = await step('build', 'npx', ['astro', 'build']);
-	// Only its links and one offline test read the sub-path build, both from disk: no compressed copies.
-	const subpath = await step(
-		'build (sub-path)',
-		'npx',
-		['astro', 'build', '--outDir', 'dist-subpath'],
-		{
-			SITE_BASE: sub,
-			KB_PRECOMPRESS: '0',
-		}
-	);
-	return { root, subpath };
-})();
-const checks = (async () => {
-	await step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
-	await step('format', 'npx', ['prettier', '--check', '.']);
-	await suite(
-		'unit',
-		'npx',
-		['vitest', 'run', '--project', 'unit'],
-		'test-results/unit.json',
-		vitest
-	);
-})();
-await checks;
-const built = await builds;
-const subLinks = built.subpath
-	? step('links (sub-path)', 'npx', ['node', 'scripts/check-links.ts', 'dist-subpath'], {
-			SITE_BASE: sub,
-		})
-	: Promise.resolve(false);
-if (!built.root) await subLinks;
-else {
-	await Promise.all([
-		step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']),
-		step('anchor registry', 'npx', ['node', 'scripts/anchors.ts', 'dist']),
-	]);
-	await Promise.all([
-		step('html-validate', 'npx', [
-			'html-validate',
-			'--config',
-			'.htmlvalidate.json',
-			'dist/**/*.html',
-		]),
-		suite(
-			'built site',
-			'npx',
-			['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
-			'test-results/dist.json',
-			vitest
-		),
-		subLinks,
-	]);
+// The one browser test that reads the sub-path build waits for this file (e2e/offline.spec.ts).
+const subpathDone = 'test-results/subpath-build.done';
+rmSync(subpathDone, { force: true });
+rmSync('dist-subpath', { recursive: true, force: true });
+
+async function browsers() {
 	await suite(
 		'e2e (preview server)',
 		'npx',
 		['playwright', 'test'],
 		'test-results/e2e.json',
 		playwright,
-		{},
+		{ KB_SUBPATH_DONE: subpathDone },
 		true
 	);
 	const nginx = findNginx();
-	if (nginx) {
-		const server = startNginx(nginx, 'dist', 8089);
-		if (server) {
-			// Behind the production web server, the tests of what the server decides (tagged @server):
-			// headers, encodings, error pages, the service worker, CSP from headers. Page content and
-			// behaviour do not depend on the server and ran above.
-			await suite(
-				'e2e (nginx)',
-				'npx',
-				['playwright', 'test', '--grep', '@server'],
-				'test-results/e2e-nginx.json',
-				playwright,
-				{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' },
-				true
-			);
-			server.stop();
-		} else {
-			total.failed++;
-			failures.push('nginx (did not start)');
-		}
-	} else {
+	if (!nginx) {
 		console.log('\n=== e2e (nginx): skipped, nginx is not installed (.ci/run installs it)');
+		return;
 	}
+	const server = startNginx(nginx, 'dist', 8089);
+	if (!server) {
+		total.failed++;
+		failures.push('nginx (did not start)');
+		return;
+	}
+	// Behind the production web server, the tests of what the server decides (tagged @server):
+	// headers, encodings, error pages, the service worker, CSP from headers. Page content and
+	// behaviour do not depend on the server and ran above.
+	await suite(
+		'e2e (nginx)',
+		'npx',
+		['playwright', 'test', '--grep', '@server'],
+		'test-results/e2e-nginx.json',
+		playwright,
+		{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' },
+		true
+	);
+	server.stop();
 }
+
+/** The checks that read the root build. */
+async function builtChecks() {
+	await Promise.all([
+		step('links', 'npx', ['node', 'scripts/check-links.ts', 'dist']),
+		step('anchor registry', 'npx', ['node', 'scripts/anchors.ts', 'dist']),
+	]);
+	await step('html-validate', 'npx', [
+		'html-validate',
+		'--config',
+		'.htmlvalidate.json',
+		'dist/**/*.html',
+	]);
+	await suite(
+		'built site',
+		'npx',
+		['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
+		'test-results/dist.json',
+		vitest
+	);
+}
+
+// Lint, format and unit tests need no build: they start beside it.
+const lanes: Promise<unknown>[] = [
+	(async () => {
+		await step('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+		await step('format', 'npx', ['prettier', '--check', '.']);
+		await suite(
+			'unit',
+			'npx',
+			['vitest', 'run', '--project', 'unit'],
+			'test-results/unit.json',
+			vitest
+		);
+	})(),
+];
+const root = await step('build', 'npx', ['astro', 'build']);
+if (root) lanes.push(browsers(), builtChecks());
+lanes.push(
+	(async () => {
+		// Only its links and one offline test read the sub-path build, both from disk: no compressed copies.
+		const subpath = await step(
+			'build (sub-path)',
+			'npx',
+			['astro', 'build', '--outDir', 'dist-subpath'],
+			{
+				SITE_BASE: sub,
+				KB_PRECOMPRESS: '0',
+			}
+		);
+		mkdirSync('test-results', { recursive: true });
+		writeFileSync(subpathDone, subpath ? 'ok\n' : 'failed\n');
+		const subLinks = subpath
+			? step('links (sub-path)', 'npx', ['node', 'scripts/check-links.ts', 'dist-subpath'], {
+					SITE_BASE: sub,
+				})
+			: Promise.resolve(false);
+		await step('typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']);
+		// In this lane: its `astro sync` of a broken content tree writes `.astro/` too.
+		await suite(
+			'content',
+			'npx',
+			['vitest', 'run', '--project', 'content', '--outputFile.json=test-results/content.json'],
+			'test-results/content.json',
+			vitest
+		);
+		await subLinks;
+	})()
+);
+await Promise.all(lanes);
 
 if (named.length) console.log(`\n${named.join('\n')}`);
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
