@@ -10,6 +10,8 @@ export default defineConfig({
 		reporters: ['default', 'json'],
 		outputFile: { json: 'test-results/unit.json' },
 		testTimeout: 60_000,
+		// Hooks too: beside the browsers in `npm test` these run at low CPU priority.
+		hookTimeout: 60_000,
 		projects: [
 			{
 				extends: true,
