@@ -5,6 +5,9 @@ import { normaliseBase } from './src/site.config';
 const port = Number(process.env['E2E_PORT'] ?? 4321);
 const base = normaliseBase(process.env['SITE_BASE']);
 const external = process.env['E2E_BASE_URL'];
+// `npm test` starts the production nginx beside the preview server: the tests of what the server
+// decides (tagged @server) run against it too, in the same run, so no worker waits for a second one.
+const nginx = process.env['E2E_NGINX_URL'];
 
 /** The suite runs against the built site: the preview server by default, or any server via E2E_BASE_URL. */
 export default defineConfig({
@@ -24,6 +27,10 @@ export default defineConfig({
 	reporter: [
 		['list'],
 		['json', { outputFile: process.env['E2E_REPORT'] ?? 'test-results/e2e.json' }],
+	],
+	projects: [
+		{ name: 'site' },
+		...(nginx ? [{ name: 'nginx', grep: /@server/, use: { baseURL: nginx } }] : []),
 	],
 	use: {
 		baseURL: external ?? `http://localhost:${port}${base}`,

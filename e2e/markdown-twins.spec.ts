@@ -1,13 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { sitemapPaths } from './site';
+import { sitemapPaths, viaNginx } from './site';
 import { readFrontmatter } from '../src/lib/frontmatter';
 
 /** The heading a page's twin opens with, read from the page's source. */
 const heading = (file: string, key: string) =>
 	`# ${String(readFrontmatter(readFileSync(file, 'utf8'))[key])}`;
-
-const viaNginx = Boolean(process.env['E2E_BASE_URL']);
 
 for (const path of ['istio/install/', 'faq/memory-cost/', './']) {
 	test(
@@ -22,7 +20,7 @@ for (const path of ['istio/install/', 'faq/memory-cost/', './']) {
 			expect(href).toMatch(/\.md$/);
 			const res = await request.get(href ?? '');
 			expect(res.status()).toBe(200);
-			if (viaNginx) expect(res.headers()['content-type']).toMatch(/^text\/markdown/);
+			if (viaNginx(test.info())) expect(res.headers()['content-type']).toMatch(/^text\/markdown/);
 			const md = await res.text();
 			expect(md.startsWith(`# ${title}\n\n> `)).toBe(true);
 			expect(md).toMatch(/\nOn the site: https?:\/\/\S+\n?/);

@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-
-const viaNginx = Boolean(process.env['E2E_BASE_URL']);
+import { viaNginx } from './site';
 
 test('a section folder lists its pages in reading order, each linking to the page', async ({
 	page,
@@ -32,7 +31,7 @@ test(
 	'an address without its trailing slash reaches the page at its own address',
 	{ tag: '@server' },
 	async ({ page }) => {
-		test.skip(!viaNginx, 'the redirect is the production nginx configuration’s');
+		test.skip(!viaNginx(test.info()), 'the redirect is the production nginx configuration’s');
 		const res = await page.goto('istio/install?ph.namespace=shop');
 		expect(res?.status()).toBe(200);
 		await expect(page).toHaveURL(/\/istio\/install\/\?ph\.namespace=shop$/);

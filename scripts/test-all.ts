@@ -157,39 +157,27 @@ rmSync(subpathDone, { force: true });
 rmSync('dist-subpath', { recursive: true, force: true });
 
 async function browsers() {
+	// Behind the production web server, the tests of what the server decides (tagged @server):
+	// headers, encodings, error pages, the service worker, CSP from headers. They run as a second
+	// Playwright project in the same run; page content and behaviour do not depend on the server.
+	const nginx = findNginx();
+	const server = nginx ? startNginx(nginx, 'dist', 8089) : undefined;
+	if (!nginx)
+		console.log('\n=== e2e (nginx): skipped, nginx is not installed (.ci/run installs it)');
+	else if (!server) {
+		total.failed++;
+		failures.push('nginx (did not start)');
+	}
 	await suite(
-		'e2e (preview server)',
+		server ? 'e2e (preview server, and nginx for @server tests)' : 'e2e (preview server)',
 		'npx',
 		['playwright', 'test'],
 		'test-results/e2e.json',
 		playwright,
-		{ KB_SUBPATH_DONE: subpathDone },
+		{ KB_SUBPATH_DONE: subpathDone, ...(server ? { E2E_NGINX_URL: server.url } : {}) },
 		true
 	);
-	const nginx = findNginx();
-	if (!nginx) {
-		console.log('\n=== e2e (nginx): skipped, nginx is not installed (.ci/run installs it)');
-		return;
-	}
-	const server = startNginx(nginx, 'dist', 8089);
-	if (!server) {
-		total.failed++;
-		failures.push('nginx (did not start)');
-		return;
-	}
-	// Behind the production web server, the tests of what the server decides (tagged @server):
-	// headers, encodings, error pages, the service worker, CSP from headers. Page content and
-	// behaviour do not depend on the server and ran above.
-	await suite(
-		'e2e (nginx)',
-		'npx',
-		['playwright', 'test', '--grep', '@server'],
-		'test-results/e2e-nginx.json',
-		playwright,
-		{ E2E_BASE_URL: server.url, E2E_REPORT: 'test-results/e2e-nginx.json' },
-		true
-	);
-	server.stop();
+	server?.stop();
 }
 
 /** The checks that read the root build. */
