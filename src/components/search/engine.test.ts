@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	pageNames,
 	titleNames,
 	bestSub,
 	joinedForms,
@@ -253,6 +254,19 @@ describe('ranking by rare words', () => {
 		expect(looksLikeProblem('linkerd install', 'linkerd install')).toBe(false);
 	});
 
+	it('reads one identifier with a dot or slash as a look-up, not a paste', () => {
+		// bench/search-queries.yaml: "linkerd.io/inject" and "istio.io/dataplane-mode" look up
+		// the annotation and the label; a log line holding them is still a paste.
+		expect(looksLikeProblem('linkerd.io/inject', 'linkerd.io/inject')).toBe(false);
+		expect(looksLikeProblem('istio.io/dataplane-mode', 'istio.io/dataplane-mode')).toBe(false);
+		expect(
+			looksLikeProblem(
+				'Add linkerd.io/inject: enabled to namespace',
+				'add linkerd.io/inject: enabled to namespace'
+			)
+		).toBe(true);
+	});
+
 	it('reads a short title ending in a question mark as a question', () => {
 		// istio/istio#39802: no question word, no symptom word, too short to look pasted.
 		expect(looksLikeProblem('RBAC Policy Debug?', 'rbac policy debug')).toBe(true);
@@ -274,5 +288,36 @@ describe('a short look-up that names a guide page', () => {
 		expect(titleNames('Install Istio on a cluster', ['install', 'istio', 'cluster', 'helm'])).toBe(
 			false
 		);
+	});
+});
+
+describe('a look-up that names a guide section', () => {
+	const security = {
+		meta: { title: 'Istio security: mTLS modes and authorization in ambient and sidecars' },
+		sub_results: [{ title: 'Default behaviour' }, { title: 'Require mTLS: PeerAuthentication' }],
+	};
+	const install = {
+		meta: { title: 'Install Istio in ambient mode with Helm' },
+		sub_results: [{ title: '3. Install the Gateway API CRDs' }],
+	};
+
+	it('names a heading, read with the page title', () => {
+		expect(pageNames(security, ['peerauthentication'])).toBe(true);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'istio'])).toBe(true);
+	});
+
+	it('does not when a word is in no heading, or the look-up is long', () => {
+		expect(pageNames(security, ['waypoint'])).toBe(false);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'linkerd'])).toBe(false);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'istio', 'helm'])).toBe(false);
+	});
+
+	it('matches a name with a dot or slash whole, never by its first letters', () => {
+		// "istio.io/dataplane-mode" is not named by a title that says "Istio".
+		expect(titleNames('Istio sidecars to ambient', ['istio.io/dataplane-mode'])).toBe(false);
+		expect(titleNames('Enrol with istio.io/dataplane-mode', ['istio.io/dataplane-mode'])).toBe(
+			true
+		);
+		expect(titleNames('Install the CLI', ['install-edge'])).toBe(true);
 	});
 });

@@ -290,7 +290,9 @@ const rerankDepth = 20;
  */
 export function looksLikeProblem(raw: string, typed: string): boolean {
 	return (
-		looksPasted(raw) ||
+		// One identifier ("linkerd.io/inject", "istio.io/dataplane-mode") names a thing to look up,
+		// though its slash or dot would mark a longer text as pasted.
+		(looksPasted(raw) && /\S\s+\S/.test(raw.trim())) ||
 		// A question ends in a question mark even when it starts with no question word.
 		/\?\s*$/.test(raw) ||
 		/^(?:why|how|what|does|do|did|can|could|is|are|should|when|where|which|will)\b/.test(typed) ||
@@ -316,14 +318,38 @@ const guidePrior = 0.25;
 const titlePrior = 0.3;
 
 /** Whether every word of a short look-up is in a title, allowing for plurals and verb forms. */
-export function titleNames(title: string, terms: string[]): boolean {
-	if (terms.length === 0 || terms.length > 3) return false;
-	const words = title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}.-]*/gu) ?? [];
+export function titleNames(title: string, terms: string[], most = 3): boolean {
+	if (terms.length === 0 || terms.length > most) return false;
+	const words = (title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}./-]*/gu) ?? []).map((w) =>
+		w.replace(/[./-]+$/, '')
+	);
+	// A word may differ in its ending (plurals, verb forms); a name with dots or slashes
+	// ("istio.io/dataplane-mode") only matches whole.
 	return terms.every((t) =>
 		words.some(
-			(w) => w === t || (t.length >= 5 && w.length >= 5 && w.slice(0, 5) === t.slice(0, 5))
+			(w) =>
+				w === t ||
+				(/^[\p{L}-]+$/u.test(t) &&
+					t.length >= 5 &&
+					w.length >= 5 &&
+					w.slice(0, 5) === t.slice(0, 5))
 		)
 	);
+}
+
+/**
+ * Whether a short look-up names a guide page: its title, or one of its section headings read
+ * with the title ("PeerAuthentication" names "Require mTLS: PeerAuthentication" in Istio security,
+ * "install gateway api crds istio" names "Install the Gateway API CRDs" in "Install Istio").
+ */
+export function pageNames(
+	d: { meta: Record<string, string>; sub_results?: { title: string }[] },
+	terms: string[]
+): boolean {
+	const title = d.meta['title'] ?? '';
+	if (titleNames(title, terms)) return true;
+	if (terms.length === 0 || terms.length > 5) return false;
+	return (d.sub_results ?? []).some((s) => titleNames(`${title} ${s.title}`, terms, 5));
 }
 
 /**
@@ -386,7 +412,12 @@ export async function search(
 		.join(' ');
 	// A short typed query is also searched as a phrase: a command or a resource name then lands
 	// on the page that shows it, not on pages that use its words apart.
-	const phrase = !looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${whole}"` : '';
+	// In the order typed: the slots are ordered by weight.
+	const inOrder = searched
+		.map((t) => slots.find((s) => s.term === t && !t.includes(' '))?.searches[0])
+		.filter((t): t is string => t !== undefined);
+	const phrase =
+		!looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${inOrder.join(' ')}"` : '';
 	const wholeSearches = [
 		...new Set([typed.split(' ').length <= 8 ? query : '', whole, phrase]),
 	].filter(Boolean);
@@ -454,9 +485,7 @@ export async function search(
 		const meshes = d.filters?.['mesh'] ?? [];
 		const prior =
 			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) +
-			(!problem && d.meta['kind'] !== 'faq' && titleNames(d.meta['title'] ?? '', lookup)
-				? titlePrior * total
-				: 0) -
+			(!problem && d.meta['kind'] !== 'faq' && pageNames(d, lookup) ? titlePrior * total : 0) -
 			(named && meshes.length > 0 && !meshes.includes(named) ? otherMeshPenalty * total : 0);
 		return {
 			r,
@@ -468,8 +497,19 @@ export async function search(
 	order.sort((a, b) => b.pin - a.pin || b.score - a.score);
 	const top = order.slice(0, limit);
 	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
-	const hits = top.map(({ d }) => {
-		const sub = bestSub(d, hitTerms);
+	// A page that holds the typed phrase lands on the section that holds it ("istioctl waypoint
+	// apply" on the section that runs it, not on another that names istioctl). Pagefind fills one
+	// object per page, so each page's own best section is chosen before the phrase's is read.
+	const own = top.map(({ d }) => bestSub(d, hitTerms));
+	const phraseRun = new Map((runOf.get(phrase)?.results ?? []).map((r) => [r.id, r]));
+	const inPhrase = await Promise.all(
+		top.map(async ({ r }) => {
+			const held = phraseRun.get(r.result.id);
+			return held ? bestSub(await held.data(), hitTerms) : undefined;
+		})
+	);
+	const hits = top.map(({ d }, i) => {
+		const sub = inPhrase[i] ?? own[i];
 		return {
 			url: sub?.url ?? d.url,
 			page: d.meta['title'] ?? d.url,
