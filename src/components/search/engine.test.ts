@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	pageNames,
+	pinnedFirst,
 	titleNames,
 	bestSub,
 	joinedForms,
@@ -319,5 +320,25 @@ describe('a look-up that names a guide section', () => {
 			true
 		);
 		expect(titleNames('Install the CLI', ['install-edge'])).toBe(true);
+	});
+});
+
+describe('answers pinned by a pasted error', () => {
+	it('come first, ordered by the match and the rest of the paste together', () => {
+		// istio/istio#37070's paste, as ranked before: the kubeconfig answer matched the x509
+		// message a little more surely (pin 19.4) than the webhook answer (14.1), which holds
+		// far more of the paste (score 40.7 against 8.3).
+		const order = [
+			{ url: '/faq/kubeconfig-unknown-authority/', pin: 19.4, score: 8.3 },
+			{ url: '/faq/webhook-in-mesh-x509/', pin: 16.3, score: 17.4 },
+			{ url: '/faq/istio-webhook-failed/', pin: 14.1, score: 40.7 },
+			{ url: '/faq/argocd-istio-webhook-outofsync/', pin: 0, score: 60 },
+		].sort(pinnedFirst);
+		expect(order.map((o) => o.url)).toEqual([
+			'/faq/istio-webhook-failed/',
+			'/faq/webhook-in-mesh-x509/',
+			'/faq/kubeconfig-unknown-authority/',
+			'/faq/argocd-istio-webhook-outofsync/',
+		]);
 	});
 });

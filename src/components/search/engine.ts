@@ -494,7 +494,7 @@ export async function search(
 			score: r.score + prior + (m && !m.pin ? m.strength : 0),
 		};
 	});
-	order.sort((a, b) => b.pin - a.pin || b.score - a.score);
+	order.sort(pinnedFirst);
 	const top = order.slice(0, limit);
 	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
 	// A page that holds the typed phrase lands on the section that holds it ("istioctl waypoint
@@ -525,6 +525,19 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * Answers whose quoted error a paste holds (`pin`, the strength of the match) come first; among
+ * them the match and what the paste and the page share otherwise both count: in a webhook's
+ * "failed calling webhook ...: x509: certificate signed by unknown authority" the x509 answers
+ * match a little more surely, but the webhook answer holds far more of the paste.
+ */
+export function pinnedFirst(
+	a: { pin: number; score: number },
+	b: { pin: number; score: number }
+): number {
+	return Number(b.pin > 0) - Number(a.pin > 0) || b.score + b.pin - (a.score + a.pin);
 }
 
 /**
