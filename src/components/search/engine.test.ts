@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	holds,
 	pageNames,
 	pinnedFirst,
 	titleNames,
@@ -340,5 +341,29 @@ describe('answers pinned by a pasted error', () => {
 			'/faq/kubeconfig-unknown-authority/',
 			'/faq/argocd-istio-webhook-outofsync/',
 		]);
+	});
+});
+
+describe('a telling word a page holds as typed', () => {
+	// istio/istio#58099 asks about "windows": Pagefind stems it to "window", the upgrade answer's
+	// maintenance window.
+	const upgrades = 'plan upgrades in a maintenance window';
+	it('is not a word that only shares its stem', () => {
+		expect(holds(upgrades, ['windows'])).toBe(false);
+		expect(holds('windows nodes are not supported', ['windows'])).toBe(true);
+		expect(holds('a reader in ctrl-windows', ['windows'])).toBe(true);
+		expect(holds('nothing in xwindows', ['windows'])).toBe(false);
+	});
+
+	it("allows a verb's -es and -ies forms, and in a paste its -ing and -ed forms", () => {
+		expect(holds('ambient traffic may bypass the policy', ['bypasses'])).toBe(true);
+		expect(holds('each retry is counted', ['retries'])).toBe(true);
+		expect(holds('the api server calls the webhook', ['calling'])).toBe(false);
+		expect(holds('the api server calls the webhook', ['calling'], true)).toBe(true);
+	});
+
+	it('counts a synonym, and any name with punctuation', () => {
+		expect(holds('a virtualservice routes', ['vs', 'virtualservice'])).toBe(true);
+		expect(holds('', ['mutual tls'])).toBe(true);
 	});
 });

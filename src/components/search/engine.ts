@@ -35,6 +35,8 @@ interface PagefindSub {
 }
 interface PagefindData {
 	url: string;
+	/** The page's indexed text. */
+	content?: string;
 	excerpt: string;
 	meta: Record<string, string>;
 	filters?: Record<string, string[]>;
@@ -427,7 +429,10 @@ export async function search(
 	const runs = await Promise.all(jobs.map((q) => pf.search(q, { filters })));
 	const runOf = new Map(jobs.map((q, i) => [q, runs[i] ?? null]));
 	const total = slots.reduce((n, s) => n + s.weight, 0) || 1;
-	const fused = new Map<string, { score: number; result: PagefindResult; held: Set<string> }>();
+	const fused = new Map<
+		string,
+		{ score: number; result: PagefindResult; held: Set<string>; credit?: Map<string, number> }
+	>();
 	const add = (
 		run: { results: PagefindResult[] } | null,
 		amount: (c: number) => number,
@@ -454,7 +459,11 @@ export async function search(
 		for (const q of slot.searches)
 			for (const r of runOf.get(q)?.results ?? []) {
 				const entry = fused.get(r.id) ?? { score: 0, result: r, held: new Set<string>() };
-				if (!entry.held.has(slot.term)) entry.score += slot.weight * (best.get(r.id) ?? 0);
+				if (!entry.held.has(slot.term)) {
+					const got = slot.weight * (best.get(r.id) ?? 0);
+					entry.score += got;
+					(entry.credit ??= new Map()).set(slot.term, got);
+				}
 				entry.held.add(slot.term);
 				fused.set(r.id, entry);
 			}
@@ -479,6 +488,19 @@ export async function search(
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
 	ranked.forEach((r, i) => idOfUrl.set((datas[i] as PagefindData).url, r.result.id));
 	const named = meshNamed(typed, datas);
+	// Pagefind stems a word before it matches: "windows" finds the pages about a maintenance
+	// "window" too. A telling word counts only for a page that holds it as typed, in its text or
+	// its metadata (the question and the other ways it is asked).
+	const pastedText = looksPasted(raw);
+	ranked.forEach((r, i) => {
+		const d = datas[i] as PagefindData;
+		const text = [d.content ?? '', ...Object.values(d.meta)].join(' ').toLowerCase();
+		for (const slot of slots)
+			if (slot.telling && r.credit?.has(slot.term) && !holds(text, slot.searches, pastedText)) {
+				r.score -= r.credit.get(slot.term) ?? 0;
+				r.held.delete(slot.term);
+			}
+	});
 	const order = ranked.map((r, i) => {
 		const d = datas[i] as PagefindData;
 		const m = pasted.find((p) => p.url === d.url);
@@ -525,6 +547,31 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * Whether a page's text holds a word as typed (or as the start of a longer word: "retry" in
+ * "retrying") or one of its synonyms, rather than only a word that shares its stem.
+ */
+export function holds(text: string, words: string[], loose = false): boolean {
+	const at = (w: string) => {
+		for (let i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + 1))
+			if (i === 0 || !/[\p{L}\p{N}]/u.test(text[i - 1] ?? '')) return true;
+		return false;
+	};
+	return words.some((typed) => {
+		if (!/^[\p{L}\p{N}]+$/u.test(typed)) return true;
+		// "bypasses" is in "bypass", "retries" in "retry"; in a pasted message a verb's other
+		// forms are the same word too ("creating" in "create", "calling" in "calls").
+		const long = typed.length > 6;
+		const forms = [
+			typed,
+			long ? typed.replace(/(?:ss|sh|ch|x)es$/, (e) => e.slice(0, -2)) : typed,
+			long ? typed.replace(/ies$/, 'y') : typed,
+			loose && long ? typed.replace(/(?:ing|ed)$/, '') : typed,
+		];
+		return [...new Set(forms)].some(at);
+	});
 }
 
 /**
