@@ -78,6 +78,20 @@ describe('key terms', () => {
 		]);
 	});
 
+	it('never keep the first half of a contraction ("doesn\'t" is normalised to "doesn t")', () => {
+		// Tracker titles are full of them: "VirtualService doesn't work with ..."
+		expect(key("VirtualService doesn't work with waypoints")).toEqual([
+			'virtualservice',
+			'waypoints',
+		]);
+		expect(key("pods don't start, istiod isn't ready")).toEqual([
+			'pods',
+			'start',
+			'istiod',
+			'ready',
+		]);
+	});
+
 	it('keep hyphenated words that only look like pod names: generated suffixes have no vowels', () => {
 		expect(key('server-first protocol')).toEqual(['server-first', 'protocol']);
 		expect(key('istio-proxy not ready')).toEqual(['istio-proxy', 'ready']);

@@ -13,7 +13,8 @@ export const stopWords = new Set(
 	me might my need needs no not of on once one only or our out over own should so some such than
 	that the their them then there these they this those through to too under until up use using very
 	was we were what when where which while who why will with would you your after enabling enable
-	make sure way ways work works working s t`
+	make sure way ways work works working s t
+	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot`
 		.split(/\s+/)
 		.filter(Boolean)
 );
