@@ -219,6 +219,24 @@ describe('pasted errors', () => {
 		expect(matchErrors(certs, 'identity: invalid certificate: Expired')).toEqual([]);
 	});
 
+	it('pins a quoted text with an address that the paste holds word for word', () => {
+		// Its words ("error", "connecting") are everywhere; 127.0.0.6:15002 is Istio's
+		// istio-validation probe (tools/istio-iptables/pkg/validation/validator.go).
+		const init = makeLexicon({
+			words: ['error', 'connecting', 'connection', 'refused'],
+			df: [120, 30, 80, 20],
+			pages: 160,
+			errors: [
+				{ text: 'Error connecting to 127.0.0.6:15002', url: '/faq/pod-stuck-init/' },
+				{ text: 'connection refused', url: '/faq/crashloop-after-enrol/' },
+			],
+		});
+		const paste =
+			'Error connecting to 127.0.0.6:15002: dial tcp 127.0.0.1:0->127.0.0.6:15002: connect connection refused';
+		expect(matchErrors(init, paste)[0]).toMatchObject({ url: '/faq/pod-stuck-init/', pin: true });
+		expect(matchErrors(init, 'Error connecting to 10.0.0.1:8080')[0]?.pin).toBe(false);
+	});
+
 	it('recognises a pasted message', () => {
 		expect(looksPasted('RBAC: access denied')).toBe(true);
 		expect(looksPasted('waypoint')).toBe(false);

@@ -324,6 +324,7 @@ export function matchErrors(
 ): { url: string; strength: number; pin: boolean }[] {
 	// `CertNotValidYet` says "not valid yet": its words count as the message's.
 	const q = new Set([...errorTokens(raw), ...[...camelParts(raw).values()].flat()]);
+	const lower = raw.toLowerCase();
 	if (q.size === 0) return [];
 	const best = new Map<string, number>();
 	for (const e of lex.errors) {
@@ -334,9 +335,15 @@ export function matchErrors(
 		const title = lex.titles.get(e.url);
 		// Shared words count; those the answer's own question names count half again, so that of
 		// two answers quoting one message, the one asking about it comes first.
-		const strength = [...new Set(e.tokens)]
+		const shared = [...new Set(e.tokens)]
 			.filter((t) => q.has(t) && !stopWords.has(t))
 			.reduce((n, t) => n + idf(lex, t) * (title?.has(t) ? 1.5 : 1), 0);
+		// A text with an address or port that the paste holds word for word ("Error connecting
+		// to 127.0.0.6:15002") is as sure as a match gets: its words alone say little, and the
+		// address is what sets it apart.
+		const verbatim =
+			/\d+\.\d+\.\d+\.\d+|:\d{2,5}\b/.test(e.text) && lower.includes(e.text.toLowerCase());
+		const strength = verbatim ? Math.max(shared, pinStrength) : shared;
 		best.set(e.url, Math.max(best.get(e.url) ?? 0, strength));
 	}
 	return [...best.entries()]

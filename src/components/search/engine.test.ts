@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+	holds,
+	pageNames,
+	pinnedFirst,
 	titleNames,
 	bestSub,
 	joinedForms,
@@ -253,6 +256,19 @@ describe('ranking by rare words', () => {
 		expect(looksLikeProblem('linkerd install', 'linkerd install')).toBe(false);
 	});
 
+	it('reads one identifier with a dot or slash as a look-up, not a paste', () => {
+		// bench/search-queries.yaml: "linkerd.io/inject" and "istio.io/dataplane-mode" look up
+		// the annotation and the label; a log line holding them is still a paste.
+		expect(looksLikeProblem('linkerd.io/inject', 'linkerd.io/inject')).toBe(false);
+		expect(looksLikeProblem('istio.io/dataplane-mode', 'istio.io/dataplane-mode')).toBe(false);
+		expect(
+			looksLikeProblem(
+				'Add linkerd.io/inject: enabled to namespace',
+				'add linkerd.io/inject: enabled to namespace'
+			)
+		).toBe(true);
+	});
+
 	it('reads a short title ending in a question mark as a question', () => {
 		// istio/istio#39802: no question word, no symptom word, too short to look pasted.
 		expect(looksLikeProblem('RBAC Policy Debug?', 'rbac policy debug')).toBe(true);
@@ -274,5 +290,80 @@ describe('a short look-up that names a guide page', () => {
 		expect(titleNames('Install Istio on a cluster', ['install', 'istio', 'cluster', 'helm'])).toBe(
 			false
 		);
+	});
+});
+
+describe('a look-up that names a guide section', () => {
+	const security = {
+		meta: { title: 'Istio security: mTLS modes and authorization in ambient and sidecars' },
+		sub_results: [{ title: 'Default behaviour' }, { title: 'Require mTLS: PeerAuthentication' }],
+	};
+	const install = {
+		meta: { title: 'Install Istio in ambient mode with Helm' },
+		sub_results: [{ title: '3. Install the Gateway API CRDs' }],
+	};
+
+	it('names a heading, read with the page title', () => {
+		expect(pageNames(security, ['peerauthentication'])).toBe(true);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'istio'])).toBe(true);
+	});
+
+	it('does not when a word is in no heading, or the look-up is long', () => {
+		expect(pageNames(security, ['waypoint'])).toBe(false);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'linkerd'])).toBe(false);
+		expect(pageNames(install, ['install', 'gateway', 'api', 'crds', 'istio', 'helm'])).toBe(false);
+	});
+
+	it('matches a name with a dot or slash whole, never by its first letters', () => {
+		// "istio.io/dataplane-mode" is not named by a title that says "Istio".
+		expect(titleNames('Istio sidecars to ambient', ['istio.io/dataplane-mode'])).toBe(false);
+		expect(titleNames('Enrol with istio.io/dataplane-mode', ['istio.io/dataplane-mode'])).toBe(
+			true
+		);
+		expect(titleNames('Install the CLI', ['install-edge'])).toBe(true);
+	});
+});
+
+describe('answers pinned by a pasted error', () => {
+	it('come first, ordered by the match and the rest of the paste together', () => {
+		// istio/istio#37070's paste, as ranked before: the kubeconfig answer matched the x509
+		// message a little more surely (pin 19.4) than the webhook answer (14.1), which holds
+		// far more of the paste (score 40.7 against 8.3).
+		const order = [
+			{ url: '/faq/kubeconfig-unknown-authority/', pin: 19.4, score: 8.3 },
+			{ url: '/faq/webhook-in-mesh-x509/', pin: 16.3, score: 17.4 },
+			{ url: '/faq/istio-webhook-failed/', pin: 14.1, score: 40.7 },
+			{ url: '/faq/argocd-istio-webhook-outofsync/', pin: 0, score: 60 },
+		].sort(pinnedFirst);
+		expect(order.map((o) => o.url)).toEqual([
+			'/faq/istio-webhook-failed/',
+			'/faq/webhook-in-mesh-x509/',
+			'/faq/kubeconfig-unknown-authority/',
+			'/faq/argocd-istio-webhook-outofsync/',
+		]);
+	});
+});
+
+describe('a telling word a page holds as typed', () => {
+	// istio/istio#58099 asks about "windows": Pagefind stems it to "window", the upgrade answer's
+	// maintenance window.
+	const upgrades = 'plan upgrades in a maintenance window';
+	it('is not a word that only shares its stem', () => {
+		expect(holds(upgrades, ['windows'])).toBe(false);
+		expect(holds('windows nodes are not supported', ['windows'])).toBe(true);
+		expect(holds('a reader in ctrl-windows', ['windows'])).toBe(true);
+		expect(holds('nothing in xwindows', ['windows'])).toBe(false);
+	});
+
+	it("allows a verb's -es and -ies forms, and in a paste its -ing and -ed forms", () => {
+		expect(holds('ambient traffic may bypass the policy', ['bypasses'])).toBe(true);
+		expect(holds('each retry is counted', ['retries'])).toBe(true);
+		expect(holds('the api server calls the webhook', ['calling'])).toBe(false);
+		expect(holds('the api server calls the webhook', ['calling'], true)).toBe(true);
+	});
+
+	it('counts a synonym, and any name with punctuation', () => {
+		expect(holds('a virtualservice routes', ['vs', 'virtualservice'])).toBe(true);
+		expect(holds('', ['mutual tls'])).toBe(true);
 	});
 });

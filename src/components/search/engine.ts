@@ -35,6 +35,8 @@ interface PagefindSub {
 }
 interface PagefindData {
 	url: string;
+	/** The page's indexed text. */
+	content?: string;
 	excerpt: string;
 	meta: Record<string, string>;
 	filters?: Record<string, string[]>;
@@ -290,7 +292,9 @@ const rerankDepth = 20;
  */
 export function looksLikeProblem(raw: string, typed: string): boolean {
 	return (
-		looksPasted(raw) ||
+		// One identifier ("linkerd.io/inject", "istio.io/dataplane-mode") names a thing to look up,
+		// though its slash or dot would mark a longer text as pasted.
+		(looksPasted(raw) && /\S\s+\S/.test(raw.trim())) ||
 		// A question ends in a question mark even when it starts with no question word.
 		/\?\s*$/.test(raw) ||
 		/^(?:why|how|what|does|do|did|can|could|is|are|should|when|where|which|will)\b/.test(typed) ||
@@ -303,10 +307,14 @@ export function looksLikeProblem(raw: string, typed: string): boolean {
 /**
  * Share of a query's weight an FAQ answer gets over a guide page holding the same words when the
  * query reports a problem, and the share it cedes to the guide when the query names a thing to
- * look up ("linkerd install", "PeerAuthentication").
+ * look up ("linkerd install", "PeerAuthentication"). An answer that names a resource in its
+ * question and in its other phrasings holds the name more strongly than the guide section that
+ * defines it; on a look-up the guide must still win (tuned on the typed and typo sets: 0.25 left
+ * "PeerAuthentication", "EgressNetwork", "linkerd.io/inject" and three typos on an answer; 0.6 and
+ * 0.65 do as well as each other, 0.8 loses a typo again).
  */
 const answerPrior = 0.15;
-const guidePrior = 0.25;
+const guidePrior = 0.6;
 
 /**
  * Share a guide page gets when a short look-up names its title ("linkerd install", "linkerd
@@ -316,14 +324,38 @@ const guidePrior = 0.25;
 const titlePrior = 0.3;
 
 /** Whether every word of a short look-up is in a title, allowing for plurals and verb forms. */
-export function titleNames(title: string, terms: string[]): boolean {
-	if (terms.length === 0 || terms.length > 3) return false;
-	const words = title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}.-]*/gu) ?? [];
+export function titleNames(title: string, terms: string[], most = 3): boolean {
+	if (terms.length === 0 || terms.length > most) return false;
+	const words = (title.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}./-]*/gu) ?? []).map((w) =>
+		w.replace(/[./-]+$/, '')
+	);
+	// A word may differ in its ending (plurals, verb forms); a name with dots or slashes
+	// ("istio.io/dataplane-mode") only matches whole.
 	return terms.every((t) =>
 		words.some(
-			(w) => w === t || (t.length >= 5 && w.length >= 5 && w.slice(0, 5) === t.slice(0, 5))
+			(w) =>
+				w === t ||
+				(/^[\p{L}-]+$/u.test(t) &&
+					t.length >= 5 &&
+					w.length >= 5 &&
+					w.slice(0, 5) === t.slice(0, 5))
 		)
 	);
+}
+
+/**
+ * Whether a short look-up names a guide page: its title, or one of its section headings read
+ * with the title ("PeerAuthentication" names "Require mTLS: PeerAuthentication" in Istio security,
+ * "install gateway api crds istio" names "Install the Gateway API CRDs" in "Install Istio").
+ */
+export function pageNames(
+	d: { meta: Record<string, string>; sub_results?: { title: string }[] },
+	terms: string[]
+): boolean {
+	const title = d.meta['title'] ?? '';
+	if (titleNames(title, terms)) return true;
+	if (terms.length === 0 || terms.length > 5) return false;
+	return (d.sub_results ?? []).some((s) => titleNames(`${title} ${s.title}`, terms, 5));
 }
 
 /**
@@ -386,7 +418,12 @@ export async function search(
 		.join(' ');
 	// A short typed query is also searched as a phrase: a command or a resource name then lands
 	// on the page that shows it, not on pages that use its words apart.
-	const phrase = !looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${whole}"` : '';
+	// In the order typed: the slots are ordered by weight.
+	const inOrder = searched
+		.map((t) => slots.find((s) => s.term === t && !t.includes(' '))?.searches[0])
+		.filter((t): t is string => t !== undefined);
+	const phrase =
+		!looksPasted(raw) && slots.length >= 2 && slots.length <= 5 ? `"${inOrder.join(' ')}"` : '';
 	const wholeSearches = [
 		...new Set([typed.split(' ').length <= 8 ? query : '', whole, phrase]),
 	].filter(Boolean);
@@ -396,7 +433,10 @@ export async function search(
 	const runs = await Promise.all(jobs.map((q) => pf.search(q, { filters })));
 	const runOf = new Map(jobs.map((q, i) => [q, runs[i] ?? null]));
 	const total = slots.reduce((n, s) => n + s.weight, 0) || 1;
-	const fused = new Map<string, { score: number; result: PagefindResult; held: Set<string> }>();
+	const fused = new Map<
+		string,
+		{ score: number; result: PagefindResult; held: Set<string>; credit?: Map<string, number> }
+	>();
 	const add = (
 		run: { results: PagefindResult[] } | null,
 		amount: (c: number) => number,
@@ -423,7 +463,11 @@ export async function search(
 		for (const q of slot.searches)
 			for (const r of runOf.get(q)?.results ?? []) {
 				const entry = fused.get(r.id) ?? { score: 0, result: r, held: new Set<string>() };
-				if (!entry.held.has(slot.term)) entry.score += slot.weight * (best.get(r.id) ?? 0);
+				if (!entry.held.has(slot.term)) {
+					const got = slot.weight * (best.get(r.id) ?? 0);
+					entry.score += got;
+					(entry.credit ??= new Map()).set(slot.term, got);
+				}
 				entry.held.add(slot.term);
 				fused.set(r.id, entry);
 			}
@@ -448,15 +492,26 @@ export async function search(
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
 	ranked.forEach((r, i) => idOfUrl.set((datas[i] as PagefindData).url, r.result.id));
 	const named = meshNamed(typed, datas);
+	// Pagefind stems a word before it matches: "windows" finds the pages about a maintenance
+	// "window" too. A telling word counts only for a page that holds it as typed, in its text or
+	// its metadata (the question and the other ways it is asked).
+	const pastedText = looksPasted(raw);
+	ranked.forEach((r, i) => {
+		const d = datas[i] as PagefindData;
+		const text = [d.content ?? '', ...Object.values(d.meta)].join(' ').toLowerCase();
+		for (const slot of slots)
+			if (slot.telling && r.credit?.has(slot.term) && !holds(text, slot.searches, pastedText)) {
+				r.score -= r.credit.get(slot.term) ?? 0;
+				r.held.delete(slot.term);
+			}
+	});
 	const order = ranked.map((r, i) => {
 		const d = datas[i] as PagefindData;
 		const m = pasted.find((p) => p.url === d.url);
 		const meshes = d.filters?.['mesh'] ?? [];
 		const prior =
 			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) +
-			(!problem && d.meta['kind'] !== 'faq' && titleNames(d.meta['title'] ?? '', lookup)
-				? titlePrior * total
-				: 0) -
+			(!problem && d.meta['kind'] !== 'faq' && pageNames(d, lookup) ? titlePrior * total : 0) -
 			(named && meshes.length > 0 && !meshes.includes(named) ? otherMeshPenalty * total : 0);
 		return {
 			r,
@@ -465,11 +520,22 @@ export async function search(
 			score: r.score + prior + (m && !m.pin ? m.strength : 0),
 		};
 	});
-	order.sort((a, b) => b.pin - a.pin || b.score - a.score);
+	order.sort(pinnedFirst);
 	const top = order.slice(0, limit);
 	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
-	const hits = top.map(({ d }) => {
-		const sub = bestSub(d, hitTerms);
+	// A page that holds the typed phrase lands on the section that holds it ("istioctl waypoint
+	// apply" on the section that runs it, not on another that names istioctl). Pagefind fills one
+	// object per page, so each page's own best section is chosen before the phrase's is read.
+	const own = top.map(({ d }) => bestSub(d, hitTerms));
+	const phraseRun = new Map((runOf.get(phrase)?.results ?? []).map((r) => [r.id, r]));
+	const inPhrase = await Promise.all(
+		top.map(async ({ r }) => {
+			const held = phraseRun.get(r.result.id);
+			return held ? bestSub(await held.data(), hitTerms) : undefined;
+		})
+	);
+	const hits = top.map(({ d }, i) => {
+		const sub = inPhrase[i] ?? own[i];
 		return {
 			url: sub?.url ?? d.url,
 			page: d.meta['title'] ?? d.url,
@@ -485,6 +551,44 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * Whether a page's text holds a word as typed (or as the start of a longer word: "retry" in
+ * "retrying") or one of its synonyms, rather than only a word that shares its stem.
+ */
+export function holds(text: string, words: string[], loose = false): boolean {
+	const at = (w: string) => {
+		for (let i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + 1))
+			if (i === 0 || !/[\p{L}\p{N}]/u.test(text[i - 1] ?? '')) return true;
+		return false;
+	};
+	return words.some((typed) => {
+		if (!/^[\p{L}\p{N}]+$/u.test(typed)) return true;
+		// "bypasses" is in "bypass", "retries" in "retry"; in a pasted message a verb's other
+		// forms are the same word too ("creating" in "create", "calling" in "calls").
+		const long = typed.length > 6;
+		const forms = [
+			typed,
+			long ? typed.replace(/(?:ss|sh|ch|x)es$/, (e) => e.slice(0, -2)) : typed,
+			long ? typed.replace(/ies$/, 'y') : typed,
+			loose && long ? typed.replace(/(?:ing|ed)$/, '') : typed,
+		];
+		return [...new Set(forms)].some(at);
+	});
+}
+
+/**
+ * Answers whose quoted error a paste holds (`pin`, the strength of the match) come first; among
+ * them the match and what the paste and the page share otherwise both count: in a webhook's
+ * "failed calling webhook ...: x509: certificate signed by unknown authority" the x509 answers
+ * match a little more surely, but the webhook answer holds far more of the paste.
+ */
+export function pinnedFirst(
+	a: { pin: number; score: number },
+	b: { pin: number; score: number }
+): number {
+	return Number(b.pin > 0) - Number(a.pin > 0) || b.score + b.pin - (a.score + a.pin);
 }
 
 /**

@@ -54,6 +54,14 @@ describe('key terms', () => {
 				'Error connecting to 127.0.0.6:15002: dial tcp 127.0.0.1:0->127.0.0.6:15002: connect connection refused'
 			)
 		).toEqual(['error', 'connecting', 'dial', 'tcp', 'connect', 'connection', 'refused']);
+		expect(key('istioctl pc workload ztunnel-n5bg2 Error: no workloads found')).toEqual([
+			'istioctl',
+			'pc',
+			'workload',
+			'error',
+			'workloads',
+			'found',
+		]);
 		expect(key('time="2020-01-23T21:12:23Z" level=error msg="could not process CSR"')).toEqual([
 			'time',
 			'level',
@@ -68,6 +76,27 @@ describe('key terms', () => {
 			'failed',
 			'connect',
 		]);
+	});
+
+	it('never keep the first half of a contraction ("doesn\'t" is normalised to "doesn t")', () => {
+		// Tracker titles are full of them: "VirtualService doesn't work with ..."
+		expect(key("VirtualService doesn't work with waypoints")).toEqual([
+			'virtualservice',
+			'waypoints',
+		]);
+		expect(key("pods don't start, istiod isn't ready")).toEqual([
+			'pods',
+			'start',
+			'istiod',
+			'ready',
+		]);
+	});
+
+	it('keep hyphenated words that only look like pod names: generated suffixes have no vowels', () => {
+		expect(key('server-first protocol')).toEqual(['server-first', 'protocol']);
+		expect(key('istio-proxy not ready')).toEqual(['istio-proxy', 'ready']);
+		expect(key('pilot-agent wait')).toEqual(['pilot-agent', 'wait']);
+		expect(key('linkerd-proxy crash')).toEqual(['linkerd-proxy', 'crash']);
 	});
 
 	it('trim the punctuation an error fragment carries (linkerd/linkerd2#10341)', () => {

@@ -13,7 +13,8 @@ export const stopWords = new Set(
 	me might my need needs no not of on once one only or our out over own should so some such than
 	that the their them then there these they this those through to too under until up use using very
 	was we were what when where which while who why will with would you your after enabling enable
-	make sure way ways work works working s t`
+	make sure way ways work works working s t
+	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot`
 		.split(/\s+/)
 		.filter(Boolean)
 );
@@ -54,9 +55,12 @@ const noisePatterns: RegExp[] = [
 	/^\d{6,}$/,
 	// host:port, as in URLs and log lines.
 	/^[\w.-]+:\d+$/,
-	// Pod names: a workload name followed by generated suffixes (httpbin-6cbc6f986f-kh52h).
-	/^[a-z][a-z0-9-]*-[a-z0-9]{8,10}-[a-z0-9]{5}$/,
-	/^[a-z][a-z0-9-]*-[a-z0-9]{5}$/,
+	// Pod names: a workload name followed by generated suffixes (httpbin-6cbc6f986f-kh52h,
+	// ztunnel-n5bg2). Kubernetes draws them from an alphabet without vowels
+	// (kubernetes/apimachinery pkg/util/rand/rand.go, alphanums), so "istio-proxy",
+	// "pilot-agent" and "server-first" are words, not pods.
+	/^[a-z][a-z0-9-]*-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/,
+	/^[a-z][a-z0-9-]*-[bcdfghjklmnpqrstvwxz2456789]{5}$/,
 	// Durations and sizes: 10s, 250ms, 30m, 128mi.
 	/^\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|ki|mi|gi|kb|mb|gb)$/,
 	// Thread ids and log prefixes: threadid(01) is normalised to "threadid 01"; neither part says
