@@ -326,9 +326,9 @@ describe('a look-up that names a guide section', () => {
 
 describe('answers pinned by a pasted error', () => {
 	it('come first, ordered by the match and the rest of the paste together', () => {
-		// istio/istio#37070's paste, as ranked before: the kubeconfig answer matched the x509
-		// message a little more surely (pin 19.4) than the webhook answer (14.1), which holds
-		// far more of the paste (score 40.7 against 8.3).
+		// A pasted webhook failure that ends in an x509 message, as it ranked before: the
+		// kubeconfig answer matched the x509 text a little more surely (pin 19.4) than the
+		// webhook answer (14.1), which holds far more of the paste (score 40.7 against 8.3).
 		const order = [
 			{ url: '/faq/kubeconfig-unknown-authority/', pin: 19.4, score: 8.3 },
 			{ url: '/faq/webhook-in-mesh-x509/', pin: 16.3, score: 17.4 },
@@ -345,7 +345,7 @@ describe('answers pinned by a pasted error', () => {
 });
 
 describe('a telling word a page holds as typed', () => {
-	// istio/istio#58099 asks about "windows": Pagefind stems it to "window", the upgrade answer's
+	// A question about "windows": Pagefind stems it to "window", the upgrade answer's
 	// maintenance window.
 	const upgrades = 'plan upgrades in a maintenance window';
 	it('is not a word that only shares its stem', () => {
