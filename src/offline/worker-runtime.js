@@ -237,6 +237,11 @@ self.addEventListener('message', (event) => {
 		);
 });
 
+async function onlyOtherCache() {
+	const others = (await caches.keys()).filter((k) => k.startsWith('kb-') && k !== CACHE);
+	return others.length === 1 ? others[0] : undefined;
+}
+
 /**
  * The new build's page when this navigation may switch to the new build: it is fully saved
  * (waiting) and the guide is open in no other tab (which would then mix builds; there the reader
@@ -246,12 +251,17 @@ async function fromWaitingBuild(event, path) {
 	const waiting = self.registration.waiting;
 	if (!waiting || waiting.state !== 'installed') return undefined;
 	if ((await self.clients.matchAll({ type: 'window' })).length > 1) return undefined;
-	const name = await new Promise((resolve) => {
-		const channel = new MessageChannel();
-		channel.port1.onmessage = (e) => resolve(e.data);
-		waiting.postMessage('kb-cache-name', [channel.port2]);
-		setTimeout(() => resolve(undefined), 2000);
-	});
+	const name =
+		(await new Promise((resolve) => {
+			const channel = new MessageChannel();
+			channel.port1.onmessage = (e) => resolve(e.data);
+			waiting.postMessage('kb-cache-name', [channel.port2]);
+			setTimeout(() => resolve(undefined), 2000);
+		})) ??
+		// A waiting worker that was stopped can take longer than that to start on a busy device.
+		// Its cache is then the other build's cache, when there is exactly one (`activate`
+		// deletes older ones; a second one would be a newer build still downloading).
+		(await onlyOtherCache());
 	if (!name || !(await caches.has(name))) return undefined;
 	// A page the new build has not saved comes from the server, which already runs that build.
 	const res =
