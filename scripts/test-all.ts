@@ -8,12 +8,24 @@ import { findNginx, startNginx } from './lib/nginx.ts';
  * after a failure, so one run reports everything; the last line sums all suites.
  *
  * The browsers are the long pole (about three quarters of the time), so they start as soon as
- * the root build exists. Everything else runs beside them at a lower CPU priority (`nice`), so it
- * fills the cycles the browsers leave instead of slowing them: the other Astro steps in one lane
- * (sub-path build, typecheck, content tests: they share `.astro/`), lint, format and unit tests
- * in a second, and the checks that read the builds in a third. A step's output is printed whole
+ * the root build exists. Lint, format and unit tests start beside the build at full priority.
+ * The rest runs beside the browsers at a lower CPU priority (`nice`), so it fills the cycles the
+ * browsers leave instead of slowing them: the other Astro steps in one lane (sub-path build,
+ * typecheck, content tests: they share `.astro/`), and the checks that read the builds in another. A step's output is printed whole
  * when it ends, between the Playwright lines.
  */
+
+/**
+ * The build and the code checks that start beside it keep full priority: they end in about a
+ * minute, before most of the browser work. At nice 10 beside two browsers a test gets a tenth of
+ * a core or less, and a 1.5 s unit test once passed its 60 s timeout in CI.
+ */
+const fullPriority = new Set(['build', 'lint', 'format', 'unit']);
+/**
+ * What runs at nice 10 beside the browsers may be 20 to 50 times slower than alone; its time
+ * limits are there to catch a hang, not to measure speed.
+ */
+const starvedTimeout = ['--testTimeout=600000', '--hookTimeout=600000'];
 
 interface Tally {
 	passed: number;
@@ -33,8 +45,9 @@ function run(
 	const head = `\n=== ${name}: ${cmd} ${args.join(' ')}`;
 	const start = performance.now();
 	if (live) console.log(head);
-	// Only the browsers run at full priority: see the top of this file.
-	const [file, argv] = live ? [cmd, args] : ['nice', ['-n', '10', cmd, ...args]];
+	// See the top of this file for who runs at which priority.
+	const [file, argv] =
+		live || fullPriority.has(name) ? [cmd, args] : ['nice', ['-n', '10', cmd, ...args]];
 	const child = spawn(file, argv, {
 		stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
 		env: { ...env, ...extraEnv },
@@ -135,10 +148,14 @@ const playwright = (j: unknown) => {
 			for (const t of spec.tests)
 				if (t.status === 'unexpected' || t.status === 'flaky') {
 					const msg = t.results.find((x) => x.error)?.error?.message ?? '';
-					const first = msg
+					const lines = msg
 						.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
-						.split('\n')[0]
-						?.slice(0, 200);
+						.split('\n');
+					// What the page showed instead is the first thing to know about a failure seen only in CI.
+					const first = [lines[0], lines.find((l) => /^\s*Received/.test(l))?.trim()]
+						.filter(Boolean)
+						.join(' / ')
+						.slice(0, 400);
 					named.push(
 						`${t.status === 'flaky' ? 'flaky (passed on retry)' : 'FAILED'}: ${spec.file}:${spec.line} ${[...path, spec.title].join(' › ')}: ${first}`
 					);
@@ -195,7 +212,14 @@ async function builtChecks() {
 	await suite(
 		'built site',
 		'npx',
-		['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
+		[
+			'vitest',
+			'run',
+			'--project',
+			'dist',
+			'--outputFile.json=test-results/dist.json',
+			...starvedTimeout,
+		],
 		'test-results/dist.json',
 		vitest
 	);
@@ -241,7 +265,14 @@ lanes.push(
 		await suite(
 			'content',
 			'npx',
-			['vitest', 'run', '--project', 'content', '--outputFile.json=test-results/content.json'],
+			[
+				'vitest',
+				'run',
+				'--project',
+				'content',
+				'--outputFile.json=test-results/content.json',
+				...starvedTimeout,
+			],
 			'test-results/content.json',
 			vitest
 		);

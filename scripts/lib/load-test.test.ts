@@ -36,7 +36,9 @@ describe('loadTest', () => {
 
 	it('stops at the time limit', async () => {
 		const r = await loadTest(url, { maxRequests: 200_000, seconds: 0.3 });
-		expect(r.seconds).toBeLessThan(1.5);
+		// Loose: a starved CI machine may take seconds to notice; a limit that never fired would send 200,000.
+		expect(r.seconds).toBeGreaterThanOrEqual(0.3);
+		expect(r.seconds).toBeLessThan(30);
 		expect(r.requests).toBeLessThan(200_000);
 		expect(r.bytes).toBe(100);
 	});
