@@ -6,7 +6,7 @@ import { cliCheck } from './src/integrations/cli-check.ts';
 import { finishBuild } from './src/integrations/finish-build.ts';
 import { precompressBuild } from './src/integrations/precompress.ts';
 import { meshCoverageReport } from './src/integrations/mesh-coverage.ts';
-import { siteConfig } from './src/site.config.ts';
+import { contentRoot, siteConfig } from './src/site.config.ts';
 import { themeScriptHash } from './src/lib/theme-script.ts';
 import { loadFaqAliases } from './src/lib/content-files.ts';
 import { meshColoursPlugin } from './src/components/mesh-colours.ts';
@@ -30,6 +30,9 @@ export default defineConfig({
 	// Node's log output without the one config warning that does not apply here (see the file).
 	logger: { entrypoint: new URL('./src/lib/build-log.mjs', import.meta.url) },
 	prefetch: false,
+	// A fixture content tree (tests) keeps its own content-layer cache beside it: in the shared
+	// one, the real site's next build would find the fixture's entries as duplicates.
+	...(contentRoot === 'content' ? {} : { cacheDir: `./${contentRoot}/../cache` }),
 	integrations: [
 		mdx(),
 		sitemap({

@@ -4,12 +4,10 @@ import { meshSchema } from './schemas/mesh.ts';
 import { pageSchema } from './schemas/page.ts';
 import { glossarySchema } from './schemas/glossary.ts';
 import { faqSchema } from './schemas/faq.ts';
+import { contentRoot } from './site.config.ts';
 
-/**
- * Content lives at the repository root in `content/`. KB_CONTENT_ROOT points the build at another
- * tree; the tests use it to prove that a broken page fails the build with a useful message.
- */
-const root = process.env['KB_CONTENT_ROOT'] ?? './content';
+/** Content lives in `contentRoot` (site.config.ts): `content/`, or a test's fixture tree. */
+const root = `./${contentRoot}`;
 
 /** Every collection of the site. */
 export const collections = {

@@ -1,5 +1,5 @@
 import { getCollection, type CollectionEntry } from 'astro:content';
-import { siteConfig } from './site.config.ts';
+import { contentRoot, siteConfig } from './site.config.ts';
 import { findDanglingRefs } from './lib/references.ts';
 import { findFaqIdClashes } from './lib/faq-ids.ts';
 import { faqCategories, troubleshootingCategories } from './schemas/faq.ts';
@@ -146,7 +146,7 @@ export function faqAnswerUrl(id: string): string {
 }
 
 /** Revision histories of answers, beside them in content/faq (see src/components/faq/faq-history.ts). */
-const faqDir = `${process.env['KB_CONTENT_ROOT'] ?? './content'}/faq`;
+const faqDir = `${contentRoot}/faq`;
 export function historyOf(id: string): History {
 	const path = historyFile(faqDir, id);
 	if (!existsSync(path))
@@ -158,8 +158,6 @@ export function historyOf(id: string): History {
 export function meshNames(page: Page | FaqEntry): string[] {
 	return page.data.meshes.map((ref) => meshes.find((m) => m.id === ref.id)?.data.name ?? ref.id);
 }
-
-const contentRoot = process.env['KB_CONTENT_ROOT'] ?? './content';
 
 /** Every fact of `content/facts/`, with each quote proven against its vendored upstream file. */
 const registry = factRegistry(`${contentRoot}/facts`);

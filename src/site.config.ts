@@ -45,6 +45,12 @@ export function normaliseBase(raw: string | undefined): string {
 
 const env = typeof process === 'undefined' ? {} : process.env;
 
+/**
+ * Where the content lives: `content/` at the repository root. KB_CONTENT_ROOT points the build at
+ * another tree, so tests can build fixture sites (a broken page, a third mesh) with the site's code.
+ */
+export const contentRoot = (env['KB_CONTENT_ROOT'] ?? 'content').replace(/^\.\/|\/+$/g, '');
+
 export const siteConfig: SiteConfig = siteConfigSchema.parse({
 	title: 'Mesh Field Guide',
 	tagline:

@@ -18,7 +18,7 @@ export function meshColoursCss(meshes: readonly Mesh[]): string {
 const id = 'virtual:kb/mesh-colours.css';
 
 /** Serves meshColoursCss for the meshes in content/data/meshes.yaml. */
-export function meshColoursPlugin(path = 'content/data/meshes.yaml'): Plugin {
+export function meshColoursPlugin(path?: string): Plugin {
 	return {
 		name: 'kb:mesh-colours',
 		resolveId: (source) => (source === id ? `\0${id}` : undefined),

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { factSchema, type Evidence, type Fact } from '../schemas/fact.ts';
 import { invalid } from './schema-error.ts';
+import { contentRoot } from '../site.config.ts';
 
 export const vendorRoot = 'vendor/upstream/files';
 
@@ -14,7 +15,7 @@ export interface LoadedFact extends Fact {
 }
 
 /** Reads every facts file; a schema error or a duplicate id names the file, the line and the field. */
-export function loadFacts(dir = 'content/facts'): LoadedFact[] {
+export function loadFacts(dir = `${contentRoot}/facts`): LoadedFact[] {
 	if (!existsSync(dir)) return [];
 	const facts: LoadedFact[] = [];
 	const seen = new Map<string, string>();
@@ -157,7 +158,7 @@ const registries = new Map<
  * The registry of a facts folder, loaded and proven once per process: the pages, the footers and
  * the Markdown twins all read it during one build.
  */
-export function factRegistry(dir = 'content/facts', root = vendorRoot) {
+export function factRegistry(dir = `${contentRoot}/facts`, root = vendorRoot) {
 	const key = `${resolve(dir)}\0${resolve(root)}`;
 	let registry = registries.get(key);
 	if (!registry) {

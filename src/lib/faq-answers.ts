@@ -1,10 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFrontmatter } from './frontmatter.ts';
+import { contentRoot as defaultContentRoot } from '../site.config.ts';
 
 /** Faq answers in a content tree, read from their frontmatter (for tools that run outside Astro). */
 export function faqAnswers(
-	contentRoot = 'content'
+	contentRoot = defaultContentRoot
 ): { id: string; question: string; summary: string; category: string; order: number }[] {
 	const dir = join(contentRoot, 'faq');
 	return readdirSync(dir)

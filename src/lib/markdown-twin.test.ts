@@ -137,13 +137,14 @@ describe('Markdown twins from rendered HTML', () => {
 					title: 'T',
 					description: 'D',
 					url: 'https://docs.example/mesh/t/',
+					applies: 'Applies to Istio and Linkerd.',
 					verified: 'Verified against Istio 1.31 and Linkerd 2.20 on 30 November 2026.',
 					sources: [{ title: 'S', url: 'https://s.example/' }],
 				},
 				'Body.'
 			)
 		).toBe(
-			'# T\n\n> D\n\nOn the site: https://docs.example/mesh/t/  \nVerified against Istio 1.31 and Linkerd 2.20 on 30 November 2026.\n\nBody.\n\n## Sources\n\n- [S](https://s.example/)\n'
+			'# T\n\n> D\n\nOn the site: https://docs.example/mesh/t/  \nApplies to Istio and Linkerd.  \nVerified against Istio 1.31 and Linkerd 2.20 on 30 November 2026.\n\nBody.\n\n## Sources\n\n- [S](https://s.example/)\n'
 		);
 	});
 });

@@ -155,6 +155,8 @@ export interface TwinMeta {
 	description: string;
 	/** Absolute URL of the page on the site. */
 	url: string;
+	/** Which meshes it is about, as the page's footer says it: "Applies to Istio and Linkerd." */
+	applies?: string;
 	verified: string;
 	sources: { title: string; url: string; vendor?: boolean | undefined }[];
 	/** Extra lines under the title, such as an answer's revision. */
@@ -163,7 +165,7 @@ export interface TwinMeta {
 
 const link = (text: string, href: string) => `[${text.replace(/([[\]])/g, '\\$1')}](${href})`;
 
-/** The whole twin: title, summary, where it lives, the version stamp, the body and the sources. */
+/** The whole twin: title, summary, where it lives, its meshes, the version stamp, the body and the sources. */
 export function twin(meta: TwinMeta, body: string): string {
 	const sources = meta.sources
 		.map((s) => `- ${link(s.title, s.url)}${s.vendor ? ' (vendor figures)' : ''}`)
@@ -171,7 +173,9 @@ export function twin(meta: TwinMeta, body: string): string {
 	return [
 		`# ${meta.title}`,
 		`> ${meta.description}`,
-		[`On the site: ${meta.url}`, meta.verified, ...(meta.extra ?? [])].join('  \n'),
+		[`On the site: ${meta.url}`, meta.applies, meta.verified, ...(meta.extra ?? [])]
+			.filter(Boolean)
+			.join('  \n'),
 		body,
 		sources ? `## Sources\n\n${sources}` : '',
 	]

@@ -1,6 +1,7 @@
 import { missingCells, type Comparison } from '../schemas/comparison.ts';
 import type { DecisionTree } from '../schemas/decision-tree.ts';
 import type { Mesh } from '../schemas/mesh.ts';
+import { contentRoot } from '../site.config.ts';
 
 interface Sources {
 	meshes: readonly Mesh[];
@@ -24,12 +25,12 @@ export function meshCoverage({ meshes, comparison, tree, versioned }: Sources): 
 		meshes.map((m) => m.id)
 	))
 		notes.push(
-			`content/data/comparison.yaml: ${rows.length} of ${comparison.rows.length} rows have no "${mesh}" cell (${list(rows)}), so they say "not compared yet". Add ${mesh}: { value, source, version } to each.`
+			`${contentRoot}/data/comparison.yaml: ${rows.length} of ${comparison.rows.length} rows have no "${mesh}" cell (${list(rows)}), so they say "not compared yet". Add ${mesh}: { value, source, version } to each.`
 		);
 	for (const m of meshes) {
 		if (!tree.outcomes.some((o) => o.mesh === m.id))
 			notes.push(
-				`content/data/decision-tree.yaml: no outcome recommends "${m.id}". Add one with mesh: ${m.id} if the tree should lead to it.`
+				`${contentRoot}/data/decision-tree.yaml: no outcome recommends "${m.id}". Add one with mesh: ${m.id} if the tree should lead to it.`
 			);
 		if (!versioned.includes(m.id))
 			notes.push(
@@ -37,7 +38,7 @@ export function meshCoverage({ meshes, comparison, tree, versioned }: Sources): 
 			);
 		if (!m.colour)
 			notes.push(
-				`content/data/meshes.yaml: "${m.id}" has no colour, so its badges use the text colour.`
+				`${contentRoot}/data/meshes.yaml: "${m.id}" has no colour, so its badges use the text colour.`
 			);
 	}
 	return notes;

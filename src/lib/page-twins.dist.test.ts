@@ -39,7 +39,7 @@ describe('the built twins', () => {
 		expect(md).toMatch(
 			sectionIndex
 				? /^# .+\n\n> .+\n\nOn the site: https?:\/\/\S+\n\n/
-				: /^# .+\n\n> .+\n\nOn the site: https?:\/\/\S+ {2}\nVerified against /
+				: /^# .+\n\n> .+\n\nOn the site: https?:\/\/\S+ {2}\nApplies to [^\n]+\. {2}\nVerified against /
 		);
 		// Code (fenced or inline) may quote placeholders such as `<TRUST_DOMAIN>`; prose may not hold markup.
 		const prose = md.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');

@@ -8,6 +8,7 @@ import {
 	faqAnswerUrl,
 	faqEntries,
 	historyOf,
+	meshNames,
 	navigation,
 	pageUrl,
 	slugOf,
@@ -15,7 +16,7 @@ import {
 	type FaqEntry,
 	type Page,
 } from '../content';
-import { stampText, formatDate } from './format';
+import { appliesTo, stampText, formatDate } from './format';
 import { htmlToMarkdown, twin } from './markdown-twin';
 import { troubleshootingCategories } from '../schemas/faq';
 import { sectionFolders } from './section-folders';
@@ -64,6 +65,7 @@ export async function pageMarkdown(page: Page): Promise<string> {
 			title: page.data.title,
 			description: page.data.description,
 			url: address,
+			applies: appliesTo(meshNames(page)),
 			verified: stamp(page.data.verified),
 			sources: page.data.sources,
 		},
@@ -81,6 +83,7 @@ export async function answerMarkdown(entry: FaqEntry): Promise<string> {
 			title: question,
 			description: summary,
 			url: `${page}?rev=${revisions.length}`,
+			applies: appliesTo(meshNames(entry)),
 			verified: stamp(verified),
 			sources,
 			extra: latest

@@ -3,8 +3,9 @@ import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { kindsOf, parseAnnotated, type Note } from '../../lib/annotated-yaml.ts';
 import { highlightToHast } from './highlight-code.ts';
+import { contentRoot } from '../../site.config.ts';
 
-export const manifestsDir = 'content/manifests';
+export const manifestsDir = `${contentRoot}/manifests`;
 
 export interface RenderedManifest {
 	/** Highlighted `<pre>` with numbered callouts on annotated lines. */
