@@ -21,11 +21,8 @@ import { findNginx, startNginx } from './lib/nginx.ts';
  * a core or less, and a 1.5 s unit test once passed its 60 s timeout in CI.
  */
 const fullPriority = new Set(['build', 'lint', 'format', 'unit']);
-/**
- * What runs at nice 10 beside the browsers may be 20 to 50 times slower than alone; its time
- * limits are there to catch a hang, not to measure speed.
- */
-const starvedTimeout = ['--testTimeout=600000', '--hookTimeout=600000'];
+/** What runs at nice 10 beside the browsers may be 20 to 50 times slower than alone (vitest.config.ts). */
+const lowPriority = { KB_LOW_PRIORITY: '1' };
 
 interface Tally {
 	passed: number;
@@ -212,16 +209,10 @@ async function builtChecks() {
 	await suite(
 		'built site',
 		'npx',
-		[
-			'vitest',
-			'run',
-			'--project',
-			'dist',
-			'--outputFile.json=test-results/dist.json',
-			...starvedTimeout,
-		],
+		['vitest', 'run', '--project', 'dist', '--outputFile.json=test-results/dist.json'],
 		'test-results/dist.json',
-		vitest
+		vitest,
+		lowPriority
 	);
 }
 
@@ -265,16 +256,10 @@ lanes.push(
 		await suite(
 			'content',
 			'npx',
-			[
-				'vitest',
-				'run',
-				'--project',
-				'content',
-				'--outputFile.json=test-results/content.json',
-				...starvedTimeout,
-			],
+			['vitest', 'run', '--project', 'content', '--outputFile.json=test-results/content.json'],
 			'test-results/content.json',
-			vitest
+			vitest,
+			lowPriority
 		);
 		await subLinks;
 	})()

@@ -39,7 +39,7 @@ describe('a page with invalid frontmatter', () => {
  */
 describe('a mesh added to meshes.yaml, in a built fixture site', () => {
 	let site: FixtureSite;
-	// One build of nine pages (about 11 s alone; much longer beside the browsers in `npm test`).
+	// One build of nine pages: about 11 s alone, minutes beside the browsers in `npm test`.
 	beforeAll(() => {
 		site = buildFixtureSite({
 			name: 'three-meshes',
@@ -76,7 +76,7 @@ describe('a mesh added to meshes.yaml, in a built fixture site', () => {
 				);
 			},
 		});
-	});
+	}, 600_000);
 	const html = (path: string) => readFileSync(`${site.dist}/${path}`, 'utf8');
 	const text = (path: string) =>
 		html(path)
