@@ -12,6 +12,8 @@ import {
 	slotsFor,
 	warmFragments,
 	weakness,
+	search,
+	phrasingBonus,
 } from './engine.ts';
 import { makeLexicon } from './correct.ts';
 import { filtersFromUrl } from './filters.ts';
@@ -365,5 +367,86 @@ describe('a telling word a page holds as typed', () => {
 	it('counts a synonym, and any name with punctuation', () => {
 		expect(holds('a virtualservice routes', ['vs', 'virtualservice'])).toBe(true);
 		expect(holds('', ['mutual tls'])).toBe(true);
+	});
+});
+
+describe('a search before any page text has loaded', () => {
+	// bench/search-queries.yaml: "do I need to restart pods after enabling linkerd" ranked its
+	// answer first only once a warm-up (or an earlier search) had read the answer's page, because
+	// the answer's phrasing was matched by URL and the URL's result id was learnt from reading it.
+	const pages = [
+		{
+			id: 'en_guide',
+			url: '/linkerd/enable/',
+			content: 'enable linkerd: restart pods, restart the deployment so pods restart with linkerd',
+			meta: { title: 'Enable Linkerd', kind: 'guide' },
+		},
+		{
+			id: 'en_answer',
+			url: '/faq/restart-pods/',
+			content: 'yes: restart pods once linkerd is enabled',
+			meta: { title: 'Do I need to restart pods after enabling Linkerd?', kind: 'faq' },
+		},
+		{
+			id: 'en_other',
+			url: '/faq/other/',
+			content: 'linkerd pods',
+			meta: { title: 'Why are pods slow?', kind: 'faq' },
+		},
+	];
+	const lex = makeLexicon({
+		words: ['linkerd', 'pods', 'restart', 'enable'],
+		df: [3, 3, 2, 1],
+		pages: 40,
+		errors: [],
+		titles: Object.fromEntries(pages.map((p) => [p.url, p.meta.title])),
+		ids: Object.fromEntries(pages.map((p) => [p.url, p.id])),
+	});
+	/** A Pagefind whose pages say how often they have been read. */
+	const fakePagefind = () => {
+		const read = new Set<string>();
+		const count = (text: string, w: string) => text.split(w).length - 1;
+		return {
+			read,
+			options: async () => {},
+			init: async () => {},
+			preload: async () => {},
+			search: async (term: string | null) => {
+				const words = (term ?? '').replace(/"/g, '').split(' ').filter(Boolean);
+				const found = pages.filter((p) => words.every((w) => p.content.includes(w)));
+				return {
+					results: found
+						.map((p) => ({
+							id: p.id,
+							score: words.reduce((n, w) => n + count(p.content, w), 0),
+							data: async () => {
+								read.add(p.url);
+								return { ...p, excerpt: '', sub_results: [] };
+							},
+						}))
+						.sort((a, b) => b.score - a.score),
+				};
+			},
+		};
+	};
+	const query = 'do I need to restart pods after enabling linkerd';
+
+	it('ranks as it does once every page is read: the answer asked that way first', async () => {
+		const pf = fakePagefind();
+		const cold = await search(pf, query, {}, 6, lex);
+		expect(cold.hits[0]?.url).toBe('/faq/restart-pods/');
+		expect(pf.read.size).toBeGreaterThan(0);
+		const warm = await search(pf, query, {}, 6, lex);
+		expect(warm.hits.map((h) => h.url)).toEqual(cold.hits.map((h) => h.url));
+	});
+
+	it('finds each page id in the vocabulary, not by reading the page', () => {
+		const fused = new Map([
+			['en_guide', { score: 1 }],
+			['en_answer', { score: 1 }],
+		]);
+		phrasingBonus(fused, lex, ['restart', 'pods', 'linkerd'], 1);
+		expect(fused.get('en_answer')?.score).toBeGreaterThan(1.5);
+		expect(fused.get('en_guide')?.score).toBe(1);
 	});
 });
