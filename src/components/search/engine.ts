@@ -182,7 +182,28 @@ export function joinedForms(lex: Lexicon | undefined, terms: string[]): string[]
 			}
 		joined.set(lex, index);
 	}
-	return [...new Set(terms.map((t) => (lex.df.has(t) ? t : (index.get(t) ?? t))))];
+	const out: string[] = [];
+	for (let i = 0; i < terms.length; i++) {
+		const t = terms[i] ?? '';
+		const next = terms[i + 1];
+		if (next !== undefined && splitName(lex, t, next)) {
+			out.push(t + next);
+			i++;
+		} else out.push(lex.df.has(t) ? t : (index.get(t) ?? t));
+	}
+	return [...new Set(out)];
+}
+
+/**
+ * Whether two words are a name the site writes as one ("virtual service" for VirtualService,
+ * "side car" for sidecar): the joined word is a site word on at least as many pages as the rarer
+ * of the two. Two words that only happen to join ("in side", "set up", "api server") stay apart:
+ * the site uses them apart more than together.
+ */
+export function splitName(lex: Lexicon, a: string, b: string): boolean {
+	if (!/^[a-z]+$/.test(a) || !/^[a-z]+$/.test(b) || a.length < 2 || b.length < 2) return false;
+	const joined = lex.df.get(a + b) ?? 0;
+	return joined > 0 && joined >= Math.min(lex.df.get(a) ?? 0, lex.df.get(b) ?? 0);
 }
 
 /** What a search found, and what it did to the query on the way. */

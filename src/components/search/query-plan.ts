@@ -19,6 +19,17 @@ export const stopWords = new Set(
 		.filter(Boolean)
 );
 
+/**
+ * Words that say what a reader asks of the docs rather than what about: an issue titled "cert
+ * rotation not clearly described in the documents" is about rotation, and its "described" and
+ * "documents" (rare on this site, so they would weigh most) tell no page apart.
+ */
+export const requestWords = new Set(
+	`document documents documented documenting documentation docs doc describe described describes
+	describing description explain explained explains explanation clarify clarified clarification
+	clearly mention mentioned mentions ability please`.split(/\s+/)
+);
+
 /** Phrasings of intent that the words alone miss: "not use a mesh" means the "neither" advice. */
 export const intentPhrases: { pattern: RegExp; add: string }[] = [
 	{
@@ -91,7 +102,7 @@ export function tokens(query: string): string[] {
 export function keyTerms(query: string): string[] {
 	const out: string[] = [];
 	for (const t of tokens(query)) {
-		if (stopWords.has(t) || isNoise(t) || out.includes(t)) continue;
+		if (stopWords.has(t) || requestWords.has(t) || isNoise(t) || out.includes(t)) continue;
 		out.push(t);
 		if (out.length >= maxTerms) break;
 	}
