@@ -89,7 +89,6 @@ describe('key terms', () => {
 			'csr',
 		]);
 		expect(key('[ 0.002035s] WARN ThreadId(01) linkerd_reconnect: Failed to connect')).toEqual([
-			'warn',
 			'linkerd_reconnect',
 			'failed',
 			'connect',
@@ -209,14 +208,39 @@ describe('vs', () => {
 
 // linkerd/linkerd2#6427: "WARN ThreadId(01)" opens every proxy log line and says nothing.
 describe('log chrome', () => {
-	it('is noise', () => {
-		expect(key('WARN ThreadId(01) dst: rustls::session: fatal alert')).toEqual([
+	// The shape of a proxy log line (level, thread, span with its fields, target, message); the
+	// values are made up.
+	it('is noise: the level in capitals, the thread and the span fields in braces', () => {
+		expect(
+			key(
+				'WARN ThreadId(03) outbound:proxy{addr=10.0.0.7:8080 peer.id=web}: linkerd_app_core::errors: upstream certificate rejected'
+			)
+		).toEqual([
+			'outbound',
+			'proxy',
+			'linkerd_app_core',
+			'errors',
+			'upstream',
+			'certificate',
+			'rejected',
+		]);
+		expect(key('2026-11-30T10:00:00Z ERROR pilot-agent failed to warm certificate')).toEqual([
+			'pilot-agent',
+			'failed',
+			'warm',
+			'certificate',
+		]);
+	});
+
+	it('stays when it is all there is, and lower-case words and JSON are the message', () => {
+		expect(key('ERROR')).toEqual(['error']);
+		expect(key('error xds failed')).toEqual(['error', 'xds', 'failed']);
+		expect(key('{"level":"warn","msg":"config rejected"}')).toEqual([
+			'level',
 			'warn',
-			'dst',
-			'rustls',
-			'session',
-			'fatal',
-			'alert',
+			'msg',
+			'config',
+			'rejected',
 		]);
 	});
 });

@@ -41,8 +41,27 @@ export const intentPhrases: { pattern: RegExp; add: string }[] = [
 
 const maxTerms = 12;
 
-/** Lower-cases, trims, folds white space, and cuts very long input to a sane length. */
+/**
+ * What a pasted log line carries around its message: the level, written in capitals (`INFO`,
+ * `WARN`, `ERROR`), and the fields of a tracing span in braces (`{client.addr=10.1.2.3:80
+ * target.addr=...}`, `{port=80}`). Every proxy log line has them, so they say nothing about which
+ * problem it reports; what they name is rare on the site, so they would weigh the most.
+ */
+const logChrome = [
+	/(?<![\p{L}\p{N}_-])(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)(?![\p{L}\p{N}_-])/gu,
+	/\{(?:\s*[\w.-]+=[^\s{}]*)+\s*\}/g,
+];
+
+/**
+ * Lower-cases, trims, folds white space, and cuts very long input to a sane length. A log line's
+ * level and span fields go, unless nothing else is left.
+ */
 export function normalise(raw: string): string {
+	const bare = logChrome.reduce((t, p) => t.replace(p, ' '), raw);
+	return fold(/[\p{L}\p{N}]/u.test(bare) ? bare : raw);
+}
+
+function fold(raw: string): string {
 	return raw
 		.normalize('NFKC')
 		.toLowerCase()
