@@ -45,6 +45,25 @@ describe('key terms', () => {
 		]);
 	});
 
+	// bench/tuning.yaml (linkerd/linkerd2#7279, linkerd/linkerd2#4287): "due", "more" and "per" are
+	// function words; "guide" and "information" ask for docs, they do not say about what.
+	it('drop function words and the words that ask for a guide', () => {
+		expect(key('prometheus operator install fails due to proxy container')).toEqual([
+			'prometheus',
+			'operator',
+			'install',
+			'fails',
+			'proxy',
+			'container',
+		]);
+		expect(key('Guide for manually rotating control plane needs more information')).toEqual([
+			'manually',
+			'rotating',
+			'control',
+			'plane',
+		]);
+	});
+
 	// Real queries from the upstream trackers: versions, hashes, IPs, pod names and punctuation are
 	// noise, and must never be what a fallback search keeps.
 	it('are never versions (istio/istio upgrade questions)', () => {

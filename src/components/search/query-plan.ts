@@ -14,7 +14,9 @@ export const stopWords = new Set(
 	that the their them then there these they this those through to too under until up use using very
 	was we were what when where which while who why will with would you your after enabling enable
 	make sure way ways work works working s t
-	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot`
+	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot
+	per via due since across within between among against upon onto unless though although whether
+	else etc eg ie another other others every more most much many`
 		.split(/\s+/)
 		.filter(Boolean)
 );
@@ -27,7 +29,9 @@ export const stopWords = new Set(
 export const requestWords = new Set(
 	`document documents documented documenting documentation docs doc describe described describes
 	describing description explain explained explains explanation clarify clarified clarification
-	clearly mention mentioned mentions ability please`.split(/\s+/)
+	clearly mention mentioned mentions ability please guide guides instructions information info`.split(
+		/\s+/
+	)
 );
 
 /** Phrasings of intent that the words alone miss: "not use a mesh" means the "neither" advice. */
