@@ -383,6 +383,14 @@ const otherMeshPenalty = 0.3;
 /** Share of a query's weight a page gets when one of its phrasings holds all of the query. */
 export const phrasingWeight = 0.5;
 
+/**
+ * The same share when the query reports a problem or asks a question: other readers' phrasings of
+ * the same problem then say more than a guide page that happens to hold more of its words (tuned
+ * on bench/tuning.yaml with the typed, typo and error sets: 1.25 to 1.75 do as well as each other,
+ * 0.5 to 1.0 leave an access-log report on the guide, 2.0 loses a typed look-up).
+ */
+export const problemPhrasingWeight = 1.5;
+
 /** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
 function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
 	const out = new Map<string, number>();
@@ -489,6 +497,7 @@ export async function search(
 			}
 	}
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
+	const problem = looksLikeProblem(raw, typed);
 	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up. Its
 	// result id comes with the vocabulary: what has loaded so far never changes the ranking.
 	if (lex)
@@ -496,14 +505,13 @@ export async function search(
 			fused,
 			lex,
 			[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
-			phrasingWeight * total
+			(problem ? problemPhrasingWeight : phrasingWeight) * total
 		);
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
 	// The leading pages are read (their text is cached once search is warm) to put answers first:
 	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
 	// of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
-	const problem = looksLikeProblem(raw, typed);
 	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
 	const named = meshNamed(typed, datas);
