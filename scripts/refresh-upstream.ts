@@ -95,6 +95,14 @@ const jobs: { url: string; to: string; transform?: (s: string) => string }[] = [
 		),
 		to: `crds/gateway-api/${kind}.yaml`,
 	})),
+	{
+		url: raw(
+			'cert-manager/cert-manager',
+			'v1.21.1',
+			'deploy/crds/cert-manager.io_certificates.yaml'
+		),
+		to: 'names/cert-manager/certificates.yaml',
+	},
 	...['1.30.3', '1.31.0-rc.0'].flatMap((tag) =>
 		istioCharts.map((chart) => ({
 			url: raw('istio/istio', tag, `manifests/charts/${chart}/values.yaml`),

@@ -53,13 +53,10 @@ export async function finishSite(site: string, base: string, log: (message: stri
 	await pagefind.close();
 	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
 	t = performance.now();
-	const vocabulary = buildVocabulary(
-		site,
-		base,
-		loadGlossary(),
-		readDictionary(dictionaryFiles),
-		readCrds('vendor/upstream/crds')
-	);
+	const vocabulary = buildVocabulary(site, base, loadGlossary(), readDictionary(dictionaryFiles), [
+		...readCrds('vendor/upstream/crds'),
+		...readCrds('vendor/upstream/names'),
+	]);
 	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 	log(
 		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.split(' ').length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, ${vocabulary.abbreviations.length} short names, in ${since(t)}`

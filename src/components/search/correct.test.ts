@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
 	analyse,
@@ -200,6 +201,16 @@ spec:
 		).toEqual([
 			['vs', 'virtualservice'],
 			['dr', 'destinationrule'],
+		]);
+	});
+
+	// bench/tuning.yaml (linkerd/linkerd2#9612): "certs near expiration" means certificates; the
+	// short names come from cert-manager's Certificate CRD (vendor/upstream/PROVENANCE.md).
+	it("reads cert-manager's short names for a certificate", () => {
+		const text = readFileSync('vendor/upstream/names/cert-manager/certificates.yaml', 'utf8');
+		expect(shortNames([text], new Set(['certificate']))).toEqual([
+			['cert', 'certificate'],
+			['certs', 'certificate'],
 		]);
 	});
 });

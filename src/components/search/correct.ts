@@ -24,6 +24,8 @@ export interface Lexicon {
 	errors: { text: string; url: string; tokens: string[]; tail: string[] }[];
 	/** Each answer's question: an error its question names is the one it is about. */
 	titles: Map<string, Set<string>>;
+	/** Each page's Pagefind result id by URL, known before any page is read. */
+	ids: Map<string, string>;
 }
 
 /** What the build writes beside the index (search-vocabulary.json); see vocabulary.ts. */
@@ -42,6 +44,8 @@ export interface VocabularyData {
 	 * the short name finds the long one, never the reverse ("istio vs linkerd" is no VirtualService).
 	 */
 	abbreviations?: [string, string][];
+	/** Each page's Pagefind id (its fragment's hash) by URL. */
+	ids?: Record<string, string>;
 }
 
 export function makeLexicon(v: VocabularyData): Lexicon {
@@ -78,6 +82,7 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 		titles: new Map(
 			Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
 		),
+		ids: new Map(Object.entries(v.ids ?? {})),
 	};
 }
 

@@ -100,9 +100,6 @@ export function loadVocabulary(base: string): Promise<Lexicon | undefined> {
 
 let fragments: Promise<void> | undefined;
 
-/** Each page's result id, learnt as pages are read: ranking by phrasing needs it before reading. */
-const idOfUrl = new Map<string, string>();
-
 /**
  * Once the reader has started typing, loads the rest of the index (every word's chunk) and then
  * every page's text (a few KB per page), a few at a time in Pagefind's worker: later keystrokes
@@ -113,9 +110,7 @@ export function warmFragments(pf: Pagefind): Promise<void> {
 		await pf.preload('abcdefghijklmnopqrstuvwxyz0123456789'.split('').join(' '));
 		const all = (await pf.search(null))?.results ?? [];
 		for (let i = 0; i < all.length; i += 4)
-			await Promise.all(
-				all.slice(i, i + 4).map((r) => r.data().then((d) => idOfUrl.set(d.url, r.id)))
-			);
+			await Promise.all(all.slice(i, i + 4).map((r) => r.data()));
 	})().catch(() => undefined);
 	return fragments;
 }
@@ -187,7 +182,28 @@ export function joinedForms(lex: Lexicon | undefined, terms: string[]): string[]
 			}
 		joined.set(lex, index);
 	}
-	return [...new Set(terms.map((t) => (lex.df.has(t) ? t : (index.get(t) ?? t))))];
+	const out: string[] = [];
+	for (let i = 0; i < terms.length; i++) {
+		const t = terms[i] ?? '';
+		const next = terms[i + 1];
+		if (next !== undefined && splitName(lex, t, next)) {
+			out.push(t + next);
+			i++;
+		} else out.push(lex.df.has(t) ? t : (index.get(t) ?? t));
+	}
+	return [...new Set(out)];
+}
+
+/**
+ * Whether two words are a name the site writes as one ("virtual service" for VirtualService,
+ * "side car" for sidecar): the joined word is a site word on at least as many pages as the rarer
+ * of the two. Two words that only happen to join ("in side", "set up", "api server") stay apart:
+ * the site uses them apart more than together.
+ */
+export function splitName(lex: Lexicon, a: string, b: string): boolean {
+	if (!/^[a-z]+$/.test(a) || !/^[a-z]+$/.test(b) || a.length < 2 || b.length < 2) return false;
+	const joined = lex.df.get(a + b) ?? 0;
+	return joined > 0 && joined >= Math.min(lex.df.get(a) ?? 0, lex.df.get(b) ?? 0);
 }
 
 /** What a search found, and what it did to the query on the way. */
@@ -367,6 +383,14 @@ const otherMeshPenalty = 0.3;
 /** Share of a query's weight a page gets when one of its phrasings holds all of the query. */
 export const phrasingWeight = 0.5;
 
+/**
+ * The same share when the query reports a problem or asks a question: other readers' phrasings of
+ * the same problem then say more than a guide page that happens to hold more of its words (tuned
+ * on bench/tuning.yaml with the typed, typo and error sets: 1.25 to 1.75 do as well as each other,
+ * 0.5 to 1.0 leave an access-log report on the guide, 2.0 loses a typed look-up).
+ */
+export const problemPhrasingWeight = 1.5;
+
 /** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
 function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
 	const out = new Map<string, number>();
@@ -473,24 +497,23 @@ export async function search(
 			}
 	}
 	for (const q of extra) add(runOf.get(q) ?? null, (c) => 0.5 * total * c);
-	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up.
+	const problem = looksLikeProblem(raw, typed);
+	// A page asked the way the reader asks (its question, `asked:` or quoted errors) moves up. Its
+	// result id comes with the vocabulary: what has loaded so far never changes the ranking.
 	if (lex)
-		for (const [url, share] of questionMatch(lex, [
-			...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))),
-			...absent,
-		])) {
-			const entry = fused.get(idOfUrl.get(url) ?? '');
-			if (entry) entry.score += phrasingWeight * total * share;
-		}
+		phrasingBonus(
+			fused,
+			lex,
+			[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
+			(problem ? problemPhrasingWeight : phrasingWeight) * total
+		);
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
 	// The leading pages are read (their text is cached once search is warm) to put answers first:
 	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
 	// of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
-	const problem = looksLikeProblem(raw, typed);
 	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
-	ranked.forEach((r, i) => idOfUrl.set((datas[i] as PagefindData).url, r.result.id));
 	const named = meshNamed(typed, datas);
 	// Pagefind stems a word before it matches: "windows" finds the pages about a maintenance
 	// "window" too. A telling word counts only for a page that holds it as typed, in its text or
@@ -551,6 +574,23 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * Adds to each found page's score `weight` times how well one of its phrasings (question, `asked:`,
+ * quoted errors) matches the query's terms. Pages are known by the ids the vocabulary lists, so
+ * the result is the same whether or not any page's text has been read yet.
+ */
+export function phrasingBonus(
+	fused: Map<string, { score: number }>,
+	lex: Lexicon,
+	terms: string[],
+	weight: number
+): void {
+	for (const [url, share] of questionMatch(lex, terms)) {
+		const entry = fused.get(lex.ids.get(url) ?? '');
+		if (entry) entry.score += weight * share;
+	}
 }
 
 /**

@@ -14,9 +14,24 @@ export const stopWords = new Set(
 	that the their them then there these they this those through to too under until up use using very
 	was we were what when where which while who why will with would you your after enabling enable
 	make sure way ways work works working s t
-	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot`
+	doesn don didn isn aren wasn weren won wouldn couldn shouldn hasn haven hadn cannot
+	per via due since across within between among against upon onto unless though although whether
+	else etc eg ie another other others every more most much many`
 		.split(/\s+/)
 		.filter(Boolean)
+);
+
+/**
+ * Words that say what a reader asks of the docs rather than what about: an issue titled "cert
+ * rotation not clearly described in the documents" is about rotation, and its "described" and
+ * "documents" (rare on this site, so they would weigh most) tell no page apart.
+ */
+export const requestWords = new Set(
+	`document documents documented documenting documentation docs doc describe described describes
+	describing description explain explained explains explanation clarify clarified clarification
+	clearly mention mentioned mentions ability please guide guides instructions information info`.split(
+		/\s+/
+	)
 );
 
 /** Phrasings of intent that the words alone miss: "not use a mesh" means the "neither" advice. */
@@ -30,8 +45,27 @@ export const intentPhrases: { pattern: RegExp; add: string }[] = [
 
 const maxTerms = 12;
 
-/** Lower-cases, trims, folds white space, and cuts very long input to a sane length. */
+/**
+ * What a pasted log line carries around its message: the level, written in capitals (`INFO`,
+ * `WARN`, `ERROR`), and the fields of a tracing span in braces (`{client.addr=10.1.2.3:80
+ * target.addr=...}`, `{port=80}`). Every proxy log line has them, so they say nothing about which
+ * problem it reports; what they name is rare on the site, so they would weigh the most.
+ */
+const logChrome = [
+	/(?<![\p{L}\p{N}_-])(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)(?![\p{L}\p{N}_-])/gu,
+	/\{(?:\s*[\w.-]+=[^\s{}]*)+\s*\}/g,
+];
+
+/**
+ * Lower-cases, trims, folds white space, and cuts very long input to a sane length. A log line's
+ * level and span fields go, unless nothing else is left.
+ */
 export function normalise(raw: string): string {
+	const bare = logChrome.reduce((t, p) => t.replace(p, ' '), raw);
+	return fold(/[\p{L}\p{N}]/u.test(bare) ? bare : raw);
+}
+
+function fold(raw: string): string {
 	return raw
 		.normalize('NFKC')
 		.toLowerCase()
@@ -91,7 +125,7 @@ export function tokens(query: string): string[] {
 export function keyTerms(query: string): string[] {
 	const out: string[] = [];
 	for (const t of tokens(query)) {
-		if (stopWords.has(t) || isNoise(t) || out.includes(t)) continue;
+		if (stopWords.has(t) || requestWords.has(t) || isNoise(t) || out.includes(t)) continue;
 		out.push(t);
 		if (out.length >= maxTerms) break;
 	}

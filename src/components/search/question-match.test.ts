@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeLexicon } from './correct.ts';
-import { questionMatch, stem } from './question-match.ts';
+import { questionMatch, queryStems, stem } from './question-match.ts';
 
 const lex = makeLexicon({
 	words: ['linkerd', 'istio', 'probes', 'health', 'checks', '403', 'rotation', 'trust', 'anchor'],
@@ -58,6 +58,27 @@ describe('matching a query against the ways pages are asked', () => {
 		expect(m.get('/linkerd/install/')).toBeGreaterThan(
 			m.get('/faq/linkerd-gateway-api-crds/') ?? 0
 		);
+	});
+
+	// bench/tuning.yaml (istio/istio#23457): "istio-cni-node" is the words a phrasing holds
+	// apart; a name with a dot stays one.
+	it('reads hyphenated and slashed words as their words, and dotted names whole', () => {
+		expect(queryStems('istio-cni-node')).toEqual(['istio', 'cni', 'node']);
+		expect(queryStems('namespace/deployment')).toEqual([stem('namespace'), 'deployment']);
+		expect(queryStems('linkerd.io/inject')).toEqual(['linkerd.io/inject']);
+		const cni = makeLexicon({
+			words: ['istio', 'cni', 'node', 'pod', 'stuck', 'linkerd'],
+			df: [60, 12, 20, 40, 5, 60],
+			pages: 100,
+			titles: {
+				'/faq/pod-stuck-init/': 'Why is my pod stuck in Init with the Istio CNI node agent?',
+				'/faq/linkerd-cni/': 'Does Linkerd need its CNI plugin?',
+			},
+			errors: [],
+		});
+		const m = questionMatch(cni, ['istio-cni-node', 'stuck']);
+		expect(m.get('/faq/pod-stuck-init/')).toBeGreaterThan(0.5);
+		expect(m.get('/faq/linkerd-cni/') ?? 0).toBeLessThan(0.5);
 	});
 
 	it('does not match on a word every page is asked with', () => {

@@ -64,13 +64,23 @@ function phrasingsOf(lex: Lexicon): Phrasings {
 }
 
 /**
+ * A query term as the phrasings are read (stems() splits them at punctuation): words joined by a
+ * hyphen or slash ("istio-proxy", "namespace/deployment") are their words, or they could never
+ * meet "istio proxy" or "namespace"; a name with a dot, colon or underscore
+ * ("linkerd.io/inject") stays whole, a name is not the words it is spelt with.
+ */
+export function queryStems(term: string): string[] {
+	return /^[a-z0-9]+(?:[-/][a-z0-9]+)+$/.test(term) ? [...stems(term)] : [stem(term)];
+}
+
+/**
  * Each page's best phrasing match: the share of the query's telling weight (rare stems weigh
  * more) that one of its phrasings holds, 0 to 1. Only shares of at least `floor` are returned: a
  * single common word in common is no match.
  */
 export function questionMatch(lex: Lexicon, terms: string[], floor = 0.34): Map<string, number> {
 	const p = phrasingsOf(lex);
-	const q = [...new Set(terms.map(stem))];
+	const q = [...new Set(terms.flatMap(queryStems))];
 	const weight = new Map(q.map((s) => [s, Math.log((p.pages + 1) / ((p.df.get(s) ?? 0) + 0.5))]));
 	const mass = [...weight.values()].reduce((n, w) => n + Math.max(w, 0), 0);
 	const out = new Map<string, number>();

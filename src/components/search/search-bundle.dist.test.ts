@@ -54,3 +54,19 @@ describe('search code and styles ship once', () => {
 		expect(problems).toEqual([]);
 	});
 });
+
+describe('the search vocabulary', () => {
+	it("names every indexed page's Pagefind id, so ranking never waits for a page to be read", () => {
+		const vocabulary = JSON.parse(read(join(distDir, 'search-vocabulary.json'))) as {
+			ids: Record<string, string>;
+			titles: Record<string, string>;
+		};
+		const fragments = readdirSync(join(distDir, 'pagefind', 'fragment')).map((f) =>
+			f.replace(/\.pf_fragment$/, '')
+		);
+		expect(Object.keys(vocabulary.ids).length).toBe(fragments.length);
+		expect(new Set(Object.values(vocabulary.ids))).toEqual(new Set(fragments));
+		for (const url of Object.keys(vocabulary.titles))
+			expect(vocabulary.ids[url], url).toBeDefined();
+	});
+});

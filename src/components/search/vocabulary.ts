@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import type { Element, Root } from 'hast';
@@ -226,5 +227,33 @@ export function buildVocabulary(
 		dictionary: frontCode(keepList({ words, df: counts }, dictionary)),
 		synonyms: synonymGroups(glossary, new Set(words)),
 		abbreviations: shortNames(crds, new Set(words)),
+		ids: pageIds(distDir, base),
 	};
+}
+
+/**
+ * Each indexed page's Pagefind id (the hash its fragment is named by) by URL, read from the index
+ * Pagefind wrote: search matches a query against the ways a page is asked before it reads any
+ * page, and must know which result is that page whatever has loaded so far.
+ */
+export function pageIds(distDir: string, base: string): Record<string, string> {
+	const dir = join(distDir, 'pagefind', 'fragment');
+	const out: Record<string, string> = {};
+	if (!existsSync(dir)) return out;
+	const add = (id: string, f: { url?: unknown }) => {
+		if (typeof f.url === 'string') out[base + f.url.replace(/^\//, '')] = id;
+	};
+	for (const file of readdirSync(dir)
+		.filter((f) => f.endsWith('.pf_fragment'))
+		.sort()) {
+		const text = gunzipSync(readFileSync(join(dir, file))).toString('utf8');
+		const json = JSON.parse(text.slice(text.indexOf('{'))) as Record<string, unknown>;
+		const id = file.replace(/\.pf_fragment$/, '');
+		// A fragment group holds several pages' fragments by id.
+		if (typeof json['url'] === 'string') add(id, json);
+		else
+			for (const [inner, f] of Object.entries(json))
+				if (f && typeof f === 'object') add(inner, f as { url?: unknown });
+	}
+	return out;
 }
