@@ -290,8 +290,8 @@ describe('ranking by rare words', () => {
 		expect(looksLikeProblem('istio.io/dataplane-mode', 'istio.io/dataplane-mode')).toBe(false);
 		expect(
 			looksLikeProblem(
-				'Add linkerd.io/inject: enabled to namespace',
-				'add linkerd.io/inject: enabled to namespace'
+				'With linkerd.io/inject: enabled my jobs hang',
+				'with linkerd.io/inject: enabled my jobs hang'
 			)
 		).toBe(true);
 	});

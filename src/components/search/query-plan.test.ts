@@ -83,7 +83,7 @@ describe('key terms', () => {
 	it('are never hashes, IP addresses, timestamps or pod names (pasted kubelet and proxy logs)', () => {
 		expect(
 			key(
-				'failed to set up sandbox container "a7d47adab4560c602c0e491b9e4a2f2ebd89cd2a3cc61232842c94ad02dc9a2a" network for pod "httpbin-6cbc6f986f-kh52h"'
+				'failed to set up sandbox container "3f9c0e1d5b7a2c4e6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6" network for pod "reviews-5d9f8b6c7d-q2w4x"'
 			)
 		).toEqual(['failed', 'set', 'sandbox', 'container', 'network', 'pod']);
 		expect(
@@ -91,20 +91,19 @@ describe('key terms', () => {
 				'Error connecting to 127.0.0.6:15002: dial tcp 127.0.0.1:0->127.0.0.6:15002: connect connection refused'
 			)
 		).toEqual(['error', 'connecting', 'dial', 'tcp', 'connect', 'connection', 'refused']);
-		expect(key('istioctl pc workload ztunnel-n5bg2 Error: no workloads found')).toEqual([
-			'istioctl',
-			'pc',
-			'workload',
+		expect(key('kubectl logs ztunnel-x7qkz Error: no pods found')).toEqual([
+			'kubectl',
+			'logs',
 			'error',
-			'workloads',
+			'pods',
 			'found',
 		]);
-		expect(key('time="2020-01-23T21:12:23Z" level=error msg="could not process CSR"')).toEqual([
+		expect(key('time="2024-05-06T07:08:09Z" level=error msg="could not sign CSR"')).toEqual([
 			'time',
 			'level',
 			'error',
 			'msg',
-			'process',
+			'sign',
 			'csr',
 		]);
 		expect(key('[ 0.002035s] WARN ThreadId(01) linkerd_reconnect: Failed to connect')).toEqual([

@@ -22,8 +22,8 @@ export const stopWords = new Set(
 );
 
 /**
- * Words that say what a reader asks of the docs rather than what about: an issue titled "cert
- * rotation not clearly described in the documents" is about rotation, and its "described" and
+ * Words that say what a reader asks of the docs rather than what about: an issue titled "mTLS
+ * setup is not clearly described in the documents" is about mTLS, and its "described" and
  * "documents" (rare on this site, so they would weigh most) tell no page apart.
  */
 export const requestWords = new Set(
@@ -90,7 +90,7 @@ const noisePatterns: RegExp[] = [
 	// host:port, as in URLs and log lines.
 	/^[\w.-]+:\d+$/,
 	// Pod names: a workload name followed by generated suffixes (httpbin-6cbc6f986f-kh52h,
-	// ztunnel-n5bg2). Kubernetes draws them from an alphabet without vowels
+	// ztunnel-x7qkz). Kubernetes draws them from an alphabet without vowels
 	// (kubernetes/apimachinery pkg/util/rand/rand.go, alphanums), so "istio-proxy",
 	// "pilot-agent" and "server-first" are words, not pods.
 	/^[a-z][a-z0-9-]*-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/,
