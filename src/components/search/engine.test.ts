@@ -13,6 +13,7 @@ import {
 	warmFragments,
 	weakness,
 	search,
+	searchOnce,
 	phrasingBonus,
 	splitName,
 } from './engine.ts';
@@ -540,5 +541,44 @@ describe('a problem put in words other readers used', () => {
 		expect((await search(pf, 'envoy access logs destination', {}, 6, lex)).hits[0]?.url).toBe(
 			'/istio/debugging/'
 		);
+	});
+});
+
+describe('searchOnce', () => {
+	const counting = () => {
+		const calls: string[] = [];
+		let fail = false;
+		const pf = {
+			options: async () => {},
+			init: async () => {},
+			preload: async () => {},
+			search: async (term: string | null, o?: { filters?: Record<string, string[]> }) => {
+				calls.push(`${term} ${JSON.stringify(o?.filters)}`);
+				if (fail) throw new Error('chunk did not load');
+				return { results: [] };
+			},
+		};
+		return { pf, calls, failNext: (f: boolean) => (fail = f) };
+	};
+
+	it('searches a word once per filter, however many queries and keystrokes ask for it', async () => {
+		const { pf, calls } = counting();
+		await searchOnce(pf, 'mtls', {});
+		await searchOnce(pf, 'mtls', {});
+		await searchOnce(pf, 'mtls', { mesh: ['istio'] });
+		expect(calls).toEqual(['mtls {}', 'mtls {"mesh":["istio"]}']);
+		// A whole query shares its words' searches with the next one.
+		await search(pf, 'strict mtls', {});
+		await search(pf, 'mtls strict mode', {});
+		expect(calls.filter((c) => c === 'mtls {}')).toHaveLength(1);
+	});
+
+	it('tries a failed search again', async () => {
+		const { pf, calls, failNext } = counting();
+		failNext(true);
+		await expect(searchOnce(pf, 'ztunnel', {})).rejects.toThrow('chunk did not load');
+		failNext(false);
+		await expect(searchOnce(pf, 'ztunnel', {})).resolves.toEqual({ results: [] });
+		expect(calls).toEqual(['ztunnel {}', 'ztunnel {}']);
 	});
 });

@@ -391,6 +391,32 @@ export const phrasingWeight = 0.5;
  */
 export const problemPhrasingWeight = 1.5;
 
+type Run = { results: PagefindResult[] } | null;
+const runs = new WeakMap<Pagefind, Map<string, Promise<Run>>>();
+/** Enough for a long session of typing; the oldest search goes first. */
+const keptRuns = 500;
+
+/**
+ * One Pagefind search per word and filter for the session. A query is many searches (the whole,
+ * each telling word, its synonyms), and the next keystroke or the next question searches most of
+ * the same words again: these searches were most of the time from keystroke to results.
+ */
+export function searchOnce(pf: Pagefind, q: string, filters: Record<string, string[]>) {
+	let kept = runs.get(pf);
+	if (!kept) runs.set(pf, (kept = new Map()));
+	const key = `${q}\u0000${JSON.stringify(filters)}`;
+	let run = kept.get(key);
+	if (run) kept.delete(key);
+	else {
+		run = pf.search(q, { filters });
+		// A failed search (an index chunk that did not load) is tried again next time.
+		run.catch(() => kept.delete(key));
+	}
+	kept.set(key, run);
+	if (kept.size > keptRuns) kept.delete(kept.keys().next().value ?? '');
+	return run;
+}
+
 /** Credit for a page in one search: some for holding the word at all, more the better it ranks. */
 function credits(run: { results: PagefindResult[] } | null): Map<string, number> {
 	const out = new Map<string, number>();
@@ -454,8 +480,8 @@ export async function search(
 	const extra = intents(typed);
 	if (wholeSearches.length === 0 && slots.length === 0 && extra.length === 0) return { hits: [] };
 	const jobs = [...wholeSearches, ...slots.flatMap((s) => s.searches), ...extra];
-	const runs = await Promise.all(jobs.map((q) => pf.search(q, { filters })));
-	const runOf = new Map(jobs.map((q, i) => [q, runs[i] ?? null]));
+	const done = await Promise.all(jobs.map((q) => searchOnce(pf, q, filters)));
+	const runOf = new Map(jobs.map((q, i) => [q, done[i] ?? null]));
 	const total = slots.reduce((n, s) => n + s.weight, 0) || 1;
 	const fused = new Map<
 		string,
