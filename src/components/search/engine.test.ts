@@ -20,6 +20,37 @@ import {
 import { makeLexicon } from './correct.ts';
 import { filtersFromUrl } from './filters.ts';
 
+/**
+ * A Pagefind over a few pages: a search finds the pages holding every word, ranked by how often
+ * they hold them; `read` says which pages' data was loaded.
+ */
+function fakePagefind<P extends { id: string; url: string; content: string }>(pages: P[]) {
+	const read = new Set<string>();
+	const count = (text: string, w: string) => text.split(w).length - 1;
+	return {
+		read,
+		options: async () => {},
+		init: async () => {},
+		preload: async () => {},
+		search: async (term: string | null) => {
+			const words = (term ?? '').replace(/"/g, '').split(' ').filter(Boolean);
+			return {
+				results: pages
+					.filter((p) => words.every((w) => p.content.includes(w)))
+					.map((p) => ({
+						id: p.id,
+						score: words.reduce((n, w) => n + count(p.content, w), 0),
+						data: async () => {
+							read.add(p.url);
+							return { ...p, excerpt: '', sub_results: [] };
+						},
+					}))
+					.sort((a, b) => b.score - a.score),
+			};
+		},
+	};
+}
+
 describe('a query naming one mesh', () => {
 	const pages = [
 		{ filters: { mesh: ['linkerd'] } },
@@ -428,37 +459,10 @@ describe('a search before any page text has loaded', () => {
 		titles: Object.fromEntries(pages.map((p) => [p.url, p.meta.title])),
 		ids: Object.fromEntries(pages.map((p) => [p.url, p.id])),
 	});
-	/** A Pagefind whose pages say how often they have been read. */
-	const fakePagefind = () => {
-		const read = new Set<string>();
-		const count = (text: string, w: string) => text.split(w).length - 1;
-		return {
-			read,
-			options: async () => {},
-			init: async () => {},
-			preload: async () => {},
-			search: async (term: string | null) => {
-				const words = (term ?? '').replace(/"/g, '').split(' ').filter(Boolean);
-				const found = pages.filter((p) => words.every((w) => p.content.includes(w)));
-				return {
-					results: found
-						.map((p) => ({
-							id: p.id,
-							score: words.reduce((n, w) => n + count(p.content, w), 0),
-							data: async () => {
-								read.add(p.url);
-								return { ...p, excerpt: '', sub_results: [] };
-							},
-						}))
-						.sort((a, b) => b.score - a.score),
-				};
-			},
-		};
-	};
 	const query = 'do I need to restart pods after enabling linkerd';
 
 	it('ranks as it does once every page is read: the answer asked that way first', async () => {
-		const pf = fakePagefind();
+		const pf = fakePagefind(pages);
 		const cold = await search(pf, query, {}, 6, lex);
 		expect(cold.hits[0]?.url).toBe('/faq/restart-pods/');
 		expect(pf.read.size).toBeGreaterThan(0);
@@ -512,25 +516,7 @@ describe('a problem put in words other readers used', () => {
 		]),
 		ids: Object.fromEntries(pages.map((p) => [p.url, p.id])),
 	});
-	const pf = {
-		options: async () => {},
-		init: async () => {},
-		preload: async () => {},
-		search: async (term: string | null) => {
-			const words = (term ?? '').replace(/"/g, '').split(' ').filter(Boolean);
-			const count = (text: string, w: string) => text.split(w).length - 1;
-			return {
-				results: pages
-					.filter((p) => words.every((w) => p.content.includes(w)))
-					.map((p) => ({
-						id: p.id,
-						score: words.reduce((n, w) => n + count(p.content, w), 0),
-						data: async () => ({ ...p, excerpt: '', sub_results: [] }),
-					}))
-					.sort((a, b) => b.score - a.score),
-			};
-		},
-	};
+	const pf = fakePagefind(pages);
 
 	it('ranks the answer asked that way above the guide that shares more of its words', async () => {
 		const q = 'Envoy access logs are not showing up destination proxy sidecar container';
