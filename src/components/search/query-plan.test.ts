@@ -191,6 +191,19 @@ describe('noise', () => {
 			expect(isNoise(w), w).toBe(false);
 	});
 
+	// bench/tuning.yaml (istio/istio#26100): the URL in "Get https://192.168.1.98:16443/api?timeout=32s"
+	// left its address and path as the query's rarest key term, searched by its parts "192" and "168".
+	it('counts an address with a URL path after it as noise', () => {
+		expect(isNoise('192.168.1.98:16443/api')).toBe(true);
+		expect(keyTerms(normalise('Get "https://192.168.1.98:16443/api?timeout=32s": x509'))).toEqual([
+			'https',
+			'timeout',
+			'x509',
+		]);
+		// A host name with a path names a component, and stays.
+		expect(isNoise('istiod.istio-system.svc:443/inject')).toBe(false);
+	});
+
 	it('splits compounds into the parts the index also holds', () => {
 		expect(partsOf('gateway.networking.k8s.io')).toEqual(['gateway', 'networking', 'k8s', 'io']);
 		expect(partsOf('tap.linkerd.io/v1alpha1')).toEqual(['tap', 'linkerd', 'io', 'v1alpha1']);

@@ -78,8 +78,10 @@ function fold(raw: string): string {
 const noisePatterns: RegExp[] = [
 	// Versions and release names: 1.17.1, v1.8.2, edge-21.1.2, stable-2.13.4, 1.24-alpha.
 	/^(?:[a-z]+-)?v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$/,
-	// IP addresses, with or without a port; CIDRs.
-	/^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/\d+)?$/,
+	// IP addresses, with or without a port; CIDRs; and an address with the path a URL puts after it
+	// (`https://192.168.1.98:16443/api?timeout=32s` leaves `192.168.1.98:16443/api`): an address
+	// names a reader's machine, never what the site is about.
+	/^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/[\w./-]*)?$/,
 	// Dates, times and timestamps: 2020-01-23t21:12:23z, 2020/08/13, 21:11:31, 00:10:25.
 	/^\d{4}[-/]\d{2}[-/]\d{2}/,
 	/^\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?z?$/,
