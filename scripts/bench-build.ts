@@ -103,7 +103,7 @@ function build(root: string): BuildTimes {
 const fmt = (n: number) => n.toFixed(2).padStart(8);
 try {
 	copyRepository(scratch);
-	const browser = await chromium.launch(launchOptions());
+	const browser = await chromium.launch(launchOptions({ full: true }));
 	console.log(
 		`${'site'.padEnd(10)}${'pages'.padStart(6)}${'build s'.padStart(9)}${'s/page'.padStart(8)}${'pagefind'.padStart(9)}${'vocab'.padStart(8)}${'worker'.padStart(8)}${'1st visit'.padStart(11)}`
 	);

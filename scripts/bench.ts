@@ -116,7 +116,7 @@ if (!searchOnly) {
 		'\n== First visit (a fresh browser opens one page; every request until the offline line says it is saved, the worker included)'
 	);
 	{
-		const browser = await chromium.launch(launchOptions());
+		const browser = await chromium.launch(launchOptions({ full: true }));
 		for (const page of ['', 'istio/install/', 'faq/']) {
 			const v = await measureFirstVisit(browser, dist, base, page);
 			console.log(
@@ -149,7 +149,7 @@ const asked = readdirSync('content/faq')
 for (const leak of leaks(queries, asked))
 	console.log(`LEAK: held-out query quoted by ${leak.id}'s asked: ${leak.q}`);
 await withServer(async (url) => {
-	const browser = await chromium.launch(launchOptions());
+	const browser = await chromium.launch(launchOptions({ full: true }));
 	const page = await browser.newPage({ baseURL: url });
 	const results = await runSearchBenchmark(page, queries, base);
 	const only = process.env['BENCH_SETS']?.split(',');
