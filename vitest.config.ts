@@ -18,6 +18,11 @@ export default defineConfig({
 		outputFile: { json: 'test-results/unit.json' },
 		testTimeout: limit,
 		hookTimeout: limit,
+		// Test files share their worker's module cache instead of each importing the whole tree
+		// again: the unit project took 46 CPU-s isolated and 12 shared, the dist project 12 and 7,
+		// with the same 566 and 313 tests passing. No test file mocks modules or sets globals that
+		// another reads; one that must, sets `isolate: true` for its project.
+		isolate: false,
 		projects: [
 			{
 				extends: true,

@@ -171,19 +171,21 @@ rmSync(subpathDone, { force: true });
 rmSync('dist-subpath', { recursive: true, force: true });
 
 async function browsers() {
-	// Behind the production web server, the tests of what the server decides (tagged @server):
-	// headers, encodings, error pages, the service worker, CSP from headers. They run as a second
-	// Playwright project in the same run; page content and behaviour do not depend on the server.
+	// The suite runs behind the production web server, as readers get the guide: the tests of what
+	// the server decides (tagged @server: headers, encodings, error pages, the service worker)
+	// included. The preview server of `npm start` gets the @preview smoke tests (playwright.config.ts).
 	const nginx = findNginx();
 	const server = nginx ? startNginx(nginx, 'dist', 8089) : undefined;
 	if (!nginx)
-		console.log('\n=== e2e (nginx): skipped, nginx is not installed (.ci/run installs it)');
+		console.log(
+			'\n=== e2e: nginx is not installed (.ci/run installs it); the suite runs against the preview server'
+		);
 	else if (!server) {
 		total.failed++;
 		failures.push('nginx (did not start)');
 	}
 	await suite(
-		server ? 'e2e (preview server, and nginx for @server tests)' : 'e2e (preview server)',
+		server ? 'e2e (nginx, and the preview server for @preview tests)' : 'e2e (preview server)',
 		'npx',
 		['playwright', 'test'],
 		'test-results/e2e.json',
