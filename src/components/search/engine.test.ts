@@ -61,9 +61,22 @@ describe('a query naming one mesh', () => {
 		expect(meshNamed('install gateway api crds istio', pages)).toBe('istio');
 		expect(meshNamed('linkerd upgarde', pages)).toBe('linkerd');
 	});
+	it('names it by its proxy or a component only it has', () => {
+		// cloudfoundry/cf-for-k8s#189 (bench/tuning.yaml) names no mesh but Envoy; the Linkerd
+		// rollout answer holding its "tries" came first.
+		expect(
+			meshNamed(
+				'starting a docker image app fails if it tries to establish connections before envoy is ready',
+				pages
+			)
+		).toBe('istio');
+		expect(meshNamed('istioctl waypoint apply', pages)).toBe('istio');
+		expect(meshNamed('l5d-proxy-error: service in fail-fast', pages)).toBe('linkerd');
+	});
 	it('names none for both meshes, for none, or for a word that only starts like one', () => {
 		expect(meshNamed('istio vs linkerd', pages)).toBeUndefined();
-		expect(meshNamed('istioctl waypoint apply', pages)).toBeUndefined();
+		expect(meshNamed('linkerdviz dashboard', pages)).toBeUndefined();
+		expect(meshNamed('envoy sidecar vs linkerd', pages)).toBeUndefined();
 		expect(meshNamed('gateway api crds', pages)).toBeUndefined();
 	});
 });

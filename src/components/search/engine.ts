@@ -658,13 +658,22 @@ export function pinnedFirst(
 }
 
 /**
+ * Words only one mesh's pages are about: its proxy and its components. A reader who pastes an
+ * Envoy log line or asks about istiod asks about Istio without writing its name.
+ */
+const meshWords: Record<string, string[]> = {
+	istio: ['envoy', 'istiod', 'istioctl', 'ztunnel'],
+	linkerd: ['linkerd2', 'l5d'],
+};
+
+/**
  * The one mesh a query names by its id ("istio", "linkerd"), when it names exactly one of the
  * meshes the pages are filtered by; undefined otherwise.
  */
 export function meshNamed(typed: string, datas: { filters?: Record<string, string[]> }[]) {
 	const ids = new Set(datas.flatMap((d) => d.filters?.['mesh'] ?? []));
-	const words = new Set(typed.split(/[^\p{L}\p{N}]+/u));
-	const named = [...ids].filter((id) => words.has(id));
+	const words = typed.split(/[^\p{L}\p{N}]+/u);
+	const named = [...ids].filter((id) => words.some((w) => w === id || meshWords[id]?.includes(w)));
 	return named.length === 1 ? named[0] : undefined;
 }
 
