@@ -10,6 +10,7 @@ import {
 	meshNamed,
 	safeExcerpt,
 	slotsFor,
+	phrasingTerms,
 	warmFragments,
 	weakness,
 	search,
@@ -19,6 +20,7 @@ import {
 } from './engine.ts';
 import { makeLexicon } from './correct.ts';
 import { filtersFromUrl } from './filters.ts';
+import { questionMatch } from './question-match.ts';
 
 /**
  * A Pagefind over a few pages: a search finds the pages holding every word, ranked by how often
@@ -579,5 +581,36 @@ describe('searchOnce', () => {
 		failNext(false);
 		await expect(searchOnce(pf, 'ztunnel', {})).resolves.toEqual({ results: [] });
 		expect(calls).toEqual(['ztunnel {}', 'ztunnel {}']);
+	});
+});
+
+describe('the terms a phrasing is matched by', () => {
+	// istio/istio#7404 (bench/tuning.yaml): "sidecar.istio.io/inject annotation does not work" is
+	// asked by the sidecar-not-injected answer as "Injection of istio sidecar proxy not working".
+	it('are the words of a dotted name when the query reports a problem', () => {
+		const terms = phrasingTerms(['sidecar.istio.io/inject', 'annotation'], true);
+		expect(terms).toEqual(['sidecar', 'istio', 'io', 'inject', 'annotation']);
+		const lex = makeLexicon({
+			words: ['sidecar', 'istio', 'inject', 'annotation'],
+			df: [80, 120, 30, 20],
+			pages: 150,
+			titles: {
+				'/faq/istio-sidecar-not-injected/': 'Why did my pod start without an istio-proxy sidecar?',
+				'/faq/other/': 'How do I install Linkerd?',
+				'/faq/third/': 'Why is ztunnel not ready?',
+			},
+			errors: [
+				{
+					text: 'Injection of istio sidecar proxy not working',
+					url: '/faq/istio-sidecar-not-injected/',
+				},
+			],
+		});
+		expect(questionMatch(lex, terms).has('/faq/istio-sidecar-not-injected/')).toBe(true);
+		expect(questionMatch(lex, ['sidecar.istio.io/inject', 'annotation']).size).toBe(0);
+	});
+
+	it('keep a dotted name whole in a look-up', () => {
+		expect(phrasingTerms(['linkerd.io/inject'], false)).toEqual(['linkerd.io/inject']);
 	});
 });

@@ -530,7 +530,10 @@ export async function search(
 		phrasingBonus(
 			fused,
 			lex,
-			[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
+			phrasingTerms(
+				[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
+				problem
+			),
 			(problem ? problemPhrasingWeight : phrasingWeight) * total
 		);
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
@@ -600,6 +603,18 @@ export async function search(
 		// Words no page holds (real words the site never uses, and unknown ones) are telling too.
 		weak: weakness(slots, [...absent, ...(analysis?.unknown ?? [])], top[0]?.r.held),
 	};
+}
+
+/**
+ * The terms a query's phrasing is matched by. A name with dots in a problem report
+ * ("sidecar.istio.io/inject annotation does not work") is its words: other readers' phrasings of
+ * the problem say "sidecar injection not working", and a phrasing is read as words anyway. A
+ * look-up of the name keeps it whole: it asks for the page that shows the name.
+ */
+export function phrasingTerms(terms: string[], problem: boolean): string[] {
+	return terms.flatMap((t) =>
+		problem && t.includes('.') && partsOf(t).length > 1 ? partsOf(t) : [t]
+	);
 }
 
 /**
