@@ -73,6 +73,10 @@ describe('a query naming one mesh', () => {
 			)
 		).toBe('istio');
 		expect(meshNamed('istioctl waypoint apply', pages)).toBe('istio');
+		// Ambient mode, waypoints and Istio's own resources are Istio's.
+		expect(meshNamed('ambient pod traffic not encrypted', pages)).toBe('istio');
+		expect(meshNamed('destinationrule circuit breaker 503', pages)).toBe('istio');
+		expect(meshNamed('linkerd equivalent of peerauthentication', pages)).toBeUndefined();
 		expect(meshNamed('l5d-proxy-error: service in fail-fast', pages)).toBe('linkerd');
 	});
 	it('names none for both meshes, for none, or for a word that only starts like one', () => {

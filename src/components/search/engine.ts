@@ -673,11 +673,23 @@ export function pinnedFirst(
 }
 
 /**
- * Words only one mesh's pages are about: its proxy and its components. A reader who pastes an
- * Envoy log line or asks about istiod asks about Istio without writing its name.
+ * Words only one mesh's pages are about: its proxy, its components, its ambient mode and its own
+ * resource kinds. A reader who pastes an Envoy log line or asks about istiod, a waypoint or a
+ * DestinationRule asks about Istio without writing its name.
  */
 const meshWords: Record<string, string[]> = {
-	istio: ['envoy', 'istiod', 'istioctl', 'ztunnel'],
+	istio: [
+		'envoy',
+		'istiod',
+		'istioctl',
+		'ztunnel',
+		'ambient',
+		'waypoint',
+		'hbone',
+		'virtualservice',
+		'destinationrule',
+		'peerauthentication',
+	],
 	linkerd: ['linkerd2', 'l5d'],
 };
 
