@@ -80,6 +80,9 @@ describe('a query naming one mesh', () => {
 		);
 		expect(meshNamed('does virtualservice work in ambient mode', pages)).toBe('istio');
 		expect(meshNamed('netpol + hbone port analyzer', pages)).toBe('istio');
+		// Each mesh's own resource kinds (typed look-ups in bench/search-queries.yaml).
+		expect(meshNamed('httplocalratelimitpolicy', pages)).toBe('linkerd');
+		expect(meshNamed('egressnetwork', pages)).toBe('linkerd');
 		expect(meshNamed('linkerd equivalent of peerauthentication', pages)).toBeUndefined();
 		expect(meshNamed('l5d-proxy-error: service in fail-fast', pages)).toBe('linkerd');
 	});

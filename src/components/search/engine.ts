@@ -675,7 +675,8 @@ export function pinnedFirst(
 /**
  * Words only one mesh's pages are about: its proxy, its components, its ambient mode and its own
  * resource kinds. A reader who pastes an Envoy log line or asks about istiod, a waypoint or a
- * DestinationRule asks about Istio without writing its name.
+ * DestinationRule asks about Istio without writing its name; one who asks about a ServiceProfile
+ * or an EgressNetwork asks about Linkerd.
  */
 const meshWords: Record<string, string[]> = {
 	istio: [
@@ -689,8 +690,22 @@ const meshWords: Record<string, string[]> = {
 		'virtualservice',
 		'destinationrule',
 		'peerauthentication',
+		'serviceentry',
+		'workloadentry',
+		'envoyfilter',
+		'requestauthentication',
 	],
-	linkerd: ['linkerd2', 'l5d'],
+	linkerd: [
+		'linkerd2',
+		'l5d',
+		'serviceprofile',
+		'serverauthorization',
+		'meshtlsauthentication',
+		'networkauthentication',
+		'httplocalratelimitpolicy',
+		'externalworkload',
+		'egressnetwork',
+	],
 };
 
 /**
