@@ -10,6 +10,8 @@ import {
 	meshNamed,
 	safeExcerpt,
 	slotsFor,
+	discountGuesses,
+	guessShare,
 	phrasingTerms,
 	warmFragments,
 	weakness,
@@ -623,5 +625,26 @@ describe('the terms a phrasing is matched by', () => {
 
 	it('keep a dotted name whole in a look-up', () => {
 		expect(phrasingTerms(['linkerd.io/inject'], false)).toEqual(['linkerd.io/inject']);
+	});
+});
+
+describe('a word guessed from a typo', () => {
+	// istio/istio#42511 (bench/tuning.yaml): "accessLogFile is not propogated". "propogated" becomes
+	// "propagate", the rarer word on the site, which put the tracing answer first.
+	it('weighs less than the words typed right', () => {
+		const lex = makeLexicon({
+			words: ['propagate', 'accesslogfile'],
+			df: [2, 3],
+			pages: 150,
+			errors: [],
+		});
+		const slots = slotsFor(['accesslogfile', 'propagate'], lex, 'accesslogfile propagate');
+		const before = slots.find((x) => x.term === 'propagate')?.weight ?? 0;
+		expect(before).toBeGreaterThan(slots.find((x) => x.term === 'accesslogfile')?.weight ?? 0);
+		discountGuesses(slots, [{ from: 'propogated', to: 'propagate' }]);
+		expect(slots.find((x) => x.term === 'propagate')?.weight).toBeCloseTo(before * guessShare);
+		expect(slots.find((x) => x.term === 'propagate')?.weight ?? 0).toBeLessThan(
+			slots.find((x) => x.term === 'accesslogfile')?.weight ?? 0
+		);
 	});
 });
