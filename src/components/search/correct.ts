@@ -352,7 +352,8 @@ export function distinctivePart(text: string): string {
 
 /**
  * Share of a match's strength left to an answer that quotes a text another answer asks about
- * (see markDisowned).
+ * (see markDisowned). 0 to 0.7 do as well as each other on the typed, typo, error and tuning
+ * sets; half keeps the answer among the results for a paste that holds more of its own words.
  */
 export const disownedShare = 0.5;
 
