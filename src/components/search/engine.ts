@@ -665,13 +665,14 @@ export function holds(text: string, words: string[], loose = false): boolean {
 	return words.some((typed) => {
 		if (!/^[\p{L}\p{N}]+$/u.test(typed)) return true;
 		// "bypasses" is in "bypass", "retries" in "retry"; in a pasted message a verb's other
-		// forms are the same word too ("creating" in "create", "calling" in "calls").
+		// forms are the same word too ("creating" in "create", "calling" in "calls", "logged" in
+		// "logging"), as long as four letters are left to find.
 		const long = typed.length > 6;
 		const forms = [
 			typed,
 			long ? typed.replace(/(?:ss|sh|ch|x)es$/, (e) => e.slice(0, -2)) : typed,
 			long ? typed.replace(/ies$/, 'y') : typed,
-			loose && long ? typed.replace(/(?:ing|ed)$/, '') : typed,
+			loose ? typed.replace(/(?<=^[\p{L}\p{N}]{4,})(?:ing|ed)$/u, '') : typed,
 		];
 		return [...new Set(forms)].some(at);
 	});
