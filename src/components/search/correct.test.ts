@@ -13,6 +13,7 @@ import {
 	suggestions,
 } from './correct.ts';
 import { keepList, shortNames, synonymGroups, tokenize } from './vocabulary.ts';
+import { questionMatch } from './question-match.ts';
 
 const words = [
 	['istio', 60],
@@ -300,5 +301,59 @@ describe('vocabulary', () => {
 			'v1',
 			'httproute',
 		]);
+	});
+});
+
+describe('a text several answers quote', () => {
+	// linkerd/linkerd2#6200 (bench/tuning.yaml): "Connection closed error=TCP Server service in
+	// fail-fast". Three answers quote "l5d-proxy-error: service in fail-fast"; the one whose
+	// question asks about it must not tie with the rollout answer, which lists it among others.
+	const failfastData = {
+		words: ['service', 'fail-fast', 'connection', 'closed', 'linkerd'],
+		df: [150, 6, 90, 20, 140],
+		pages: 160,
+		titles: {
+			'/faq/linkerd-504-failfast/': 'Why does Linkerd return 504 "service in fail-fast"?',
+			'/faq/linkerd-rollout-502/': 'Why do I get 502s from Linkerd every time a deployment rolls?',
+			'/faq/no-healthy-upstream/':
+				'Why do I get "no healthy upstream" (or a Linkerd fail-fast 504)?',
+		},
+		errors: [
+			{ text: 'l5d-proxy-error: service in fail-fast', url: '/faq/linkerd-504-failfast/' },
+			{ text: 'l5d-proxy-error: service in fail-fast', url: '/faq/linkerd-rollout-502/' },
+			{ text: 'l5d-proxy-error: service in fail-fast', url: '/faq/no-healthy-upstream/' },
+			{ text: 'connection refused', url: '/faq/linkerd-rollout-502/' },
+		],
+	};
+	const failfast = makeLexicon(failfastData);
+
+	it('belongs to the answers whose question names it', () => {
+		const quotes = failfast.errors.filter((e) => e.text.includes('fail-fast'));
+		expect(quotes.map((e) => [e.url, Boolean(e.disowned)])).toEqual([
+			['/faq/linkerd-504-failfast/', false],
+			['/faq/linkerd-rollout-502/', true],
+			['/faq/no-healthy-upstream/', false],
+		]);
+		// A text only one answer quotes is its own.
+		expect(failfast.errors.at(-1)?.disowned).toBeUndefined();
+	});
+
+	it('matches the other answers at half strength', () => {
+		const m = matchErrors(failfast, 'Connection closed error=TCP Server service in fail-fast');
+		const of = (url: string) => m.find((x) => x.url === url)?.strength ?? 0;
+		expect(m[0]?.url).toBe('/faq/linkerd-504-failfast/');
+		expect(of('/faq/linkerd-rollout-502/')).toBeLessThan(of('/faq/no-healthy-upstream/') / 1.5);
+	});
+
+	it('weighs half as a phrasing of the other answers', () => {
+		// Three answers are too few for the match's rarity weights: a fourth, unrelated.
+		const four = makeLexicon({
+			...failfastData,
+			titles: { ...failfastData.titles, '/faq/other/': 'How do I install Linkerd?' },
+		});
+		const m = questionMatch(four, ['l5d-proxy-error', 'service', 'fail-fast']);
+		expect(m.get('/faq/linkerd-rollout-502/') ?? 0).toBeLessThan(
+			(m.get('/faq/linkerd-504-failfast/') ?? 0) * 0.75
+		);
 	});
 });

@@ -21,7 +21,11 @@ export interface Lexicon {
 	synonyms: Map<string, string[]>;
 	/** Short names and the name each stands for (`vs`: `virtualservice`). */
 	abbreviations: Map<string, string>;
-	errors: { text: string; url: string; tokens: string[]; tail: string[] }[];
+	/**
+	 * Quoted error texts and other phrasings. `disowned`: the same text is quoted by several
+	 * answers and another one's question names what sets it apart, this one's does not.
+	 */
+	errors: { text: string; url: string; tokens: string[]; tail: string[]; disowned?: boolean }[];
 	/** Each answer's question: an error its question names is the one it is about. */
 	titles: Map<string, Set<string>>;
 	/** Each page's Pagefind result id by URL, known before any page is read. */
@@ -65,6 +69,14 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 			]);
 	for (const [short, long] of v.abbreviations ?? [])
 		synonyms.set(short, [...new Set([...(synonyms.get(short) ?? []), long])]);
+	const titles = new Map(
+		Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
+	);
+	const errors = v.errors.map((e) => ({
+		...e,
+		tokens: errorTokens(e.text),
+		tail: errorTokens(distinctivePart(e.text)),
+	}));
 	return {
 		df,
 		pages: v.pages ?? Math.max(1, ...v.df),
@@ -74,14 +86,8 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 		),
 		synonyms,
 		abbreviations: new Map(v.abbreviations ?? []),
-		errors: v.errors.map((e) => ({
-			...e,
-			tokens: errorTokens(e.text),
-			tail: errorTokens(distinctivePart(e.text)),
-		})),
-		titles: new Map(
-			Object.entries(v.titles ?? {}).map(([url, t]) => [url, new Set(errorTokens(t))])
-		),
+		errors: markDisowned(errors, titles),
+		titles,
 		ids: new Map(Object.entries(v.ids ?? {})),
 	};
 }
@@ -292,6 +298,37 @@ export function inDictionary(lex: Lexicon, term: string): boolean {
 	return false;
 }
 
+/**
+ * Whether an answer's question names a quoted text: it holds at least half of the words of the
+ * text's distinctive part ("service in fail-fast" in "Why does Linkerd return 504 \"service in
+ * fail-fast\"...").
+ */
+function names(title: Set<string> | undefined, tail: string[]): boolean {
+	const words = [...new Set(tail.filter((t) => !stopWords.has(t)))];
+	return words.length > 0 && words.filter((t) => title?.has(t)).length * 2 >= words.length;
+}
+
+/**
+ * Marks the quotes of a text several answers share that belong to another answer: when one of
+ * them asks about the text in its question ("l5d-proxy-error: service in fail-fast" on the
+ * fail-fast answer, on the rollout answer and on the no-healthy-upstream one), the others quote
+ * it as one symptom among theirs, and a paste of it alone is the first one's question.
+ */
+export function markDisowned<E extends { text: string; url: string; tail: string[] }>(
+	errors: E[],
+	titles: Map<string, Set<string>>
+): (E & { disowned?: boolean })[] {
+	const key = (e: E) => e.text.toLowerCase().replace(/\s+/g, ' ').trim();
+	const quoting = new Map<string, Set<string>>();
+	for (const e of errors) quoting.set(key(e), (quoting.get(key(e)) ?? new Set()).add(e.url));
+	return errors.map((e) => {
+		const urls = quoting.get(key(e)) ?? new Set();
+		if (urls.size < 2 || names(titles.get(e.url), e.tail)) return e;
+		const owned = [...urls].some((u) => names(titles.get(u), e.tail));
+		return owned ? { ...e, disowned: true } : e;
+	});
+}
+
 /** Tokens of an error text that identify it: no numbers, no one-letter words. */
 export function errorTokens(text: string): string[] {
 	return (text.toLowerCase().match(/[a-z][a-z0-9_]+/g) ?? []).filter((t) => t.length > 1);
@@ -312,6 +349,13 @@ export function distinctivePart(text: string): string {
 	const tail = at >= 0 ? text.slice(at + 2) : text;
 	return errorTokens(tail).filter((t) => !stopWords.has(t)).length >= 2 ? tail : text;
 }
+
+/**
+ * Share of a match's strength left to an answer that quotes a text another answer asks about
+ * (see markDisowned). 0 to 0.7 do as well as each other on the typed, typo, error and tuning
+ * sets; half keeps the answer among the results for a paste that holds more of its own words.
+ */
+export const disownedShare = 0.5;
 
 /** How sure a match is, by the rarity of the words it shares; a pin needs at least this much. */
 const pinStrength = 12;
@@ -348,7 +392,8 @@ export function matchErrors(
 		// address is what sets it apart.
 		const verbatim =
 			/\d+\.\d+\.\d+\.\d+|:\d{2,5}\b/.test(e.text) && lower.includes(e.text.toLowerCase());
-		const strength = verbatim ? Math.max(shared, pinStrength) : shared;
+		const strength =
+			(verbatim ? Math.max(shared, pinStrength) : shared) * (e.disowned ? disownedShare : 1);
 		best.set(e.url, Math.max(best.get(e.url) ?? 0, strength));
 	}
 	return [...best.entries()]

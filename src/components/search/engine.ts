@@ -293,6 +293,23 @@ export function slotsFor(
 	return slots.sort((a, b) => b.weight - a.weight).slice(0, maxSlots);
 }
 
+/**
+ * Share of its weight a word keeps when search guessed it from a typo: the guess is less sure
+ * than a word typed right (tuned on the typed, typo, error and tuning sets: 0.6 to 0.8 do as
+ * well as each other, 0.5 loses a typo).
+ */
+export const guessShare = 0.7;
+
+/**
+ * Weighs the words corrected from typos less. In "accessLogFile is not propogated"
+ * (istio/istio#42511) the guess "propagate" is the rarer word, and it put the answer about
+ * trace context propagation ahead of the one about accessLogFile.
+ */
+export function discountGuesses(slots: Slot[], corrections: { to: string }[]): void {
+	const guessed = new Set(corrections.map((c) => c.to));
+	for (const s of slots) if (guessed.has(s.term)) s.weight *= guessShare;
+}
+
 /** Share of a compound's other parts' weight added to its rarest part's. */
 const compoundShare = 0.25;
 
@@ -462,6 +479,7 @@ export async function search(
 		query,
 		literal
 	);
+	discountGuesses(slots, analysis?.corrections ?? []);
 	const whole = slots
 		.filter((s) => !s.term.includes(' '))
 		.map((s) => s.searches[0] ?? s.term)
@@ -530,7 +548,10 @@ export async function search(
 		phrasingBonus(
 			fused,
 			lex,
-			[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
+			phrasingTerms(
+				[...searched.map((t) => (literal.has(t) ? t : (lex.abbreviations.get(t) ?? t))), ...absent],
+				problem
+			),
 			(problem ? problemPhrasingWeight : phrasingWeight) * total
 		);
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
@@ -603,6 +624,18 @@ export async function search(
 }
 
 /**
+ * The terms a query's phrasing is matched by. A name with dots in a problem report
+ * ("sidecar.istio.io/inject annotation does not work") is its words: other readers' phrasings of
+ * the problem say "sidecar injection not working", and a phrasing is read as words anyway. A
+ * look-up of the name keeps it whole: it asks for the page that shows the name.
+ */
+export function phrasingTerms(terms: string[], problem: boolean): string[] {
+	return terms.flatMap((t) =>
+		problem && t.includes('.') && partsOf(t).length > 1 ? partsOf(t) : [t]
+	);
+}
+
+/**
  * Adds to each found page's score `weight` times how well one of its phrasings (question, `asked:`,
  * quoted errors) matches the query's terms. Pages are known by the ids the vocabulary lists, so
  * the result is the same whether or not any page's text has been read yet.
@@ -632,13 +665,14 @@ export function holds(text: string, words: string[], loose = false): boolean {
 	return words.some((typed) => {
 		if (!/^[\p{L}\p{N}]+$/u.test(typed)) return true;
 		// "bypasses" is in "bypass", "retries" in "retry"; in a pasted message a verb's other
-		// forms are the same word too ("creating" in "create", "calling" in "calls").
+		// forms are the same word too ("creating" in "create", "calling" in "calls", "logged" in
+		// "logging"), as long as four letters are left to find.
 		const long = typed.length > 6;
 		const forms = [
 			typed,
 			long ? typed.replace(/(?:ss|sh|ch|x)es$/, (e) => e.slice(0, -2)) : typed,
 			long ? typed.replace(/ies$/, 'y') : typed,
-			loose && long ? typed.replace(/(?:ing|ed)$/, '') : typed,
+			loose ? typed.replace(/(?<=^[\p{L}\p{N}]{4,})(?:ing|ed)$/u, '') : typed,
 		];
 		return [...new Set(forms)].some(at);
 	});
@@ -658,13 +692,49 @@ export function pinnedFirst(
 }
 
 /**
+ * Words only one mesh's pages are about: its proxy, its components, its ambient mode and its own
+ * resource kinds. A reader who pastes an Envoy log line or asks about istiod, a waypoint or a
+ * DestinationRule asks about Istio without writing its name; one who asks about a ServiceProfile
+ * or an EgressNetwork asks about Linkerd.
+ */
+const meshWords: Record<string, string[]> = {
+	istio: [
+		'envoy',
+		'istiod',
+		'istioctl',
+		'ztunnel',
+		'ambient',
+		'waypoint',
+		'hbone',
+		'virtualservice',
+		'destinationrule',
+		'peerauthentication',
+		'serviceentry',
+		'workloadentry',
+		'envoyfilter',
+		'requestauthentication',
+	],
+	linkerd: [
+		'linkerd2',
+		'l5d',
+		'serviceprofile',
+		'serverauthorization',
+		'meshtlsauthentication',
+		'networkauthentication',
+		'httplocalratelimitpolicy',
+		'externalworkload',
+		'egressnetwork',
+	],
+};
+
+/**
  * The one mesh a query names by its id ("istio", "linkerd"), when it names exactly one of the
  * meshes the pages are filtered by; undefined otherwise.
  */
 export function meshNamed(typed: string, datas: { filters?: Record<string, string[]> }[]) {
 	const ids = new Set(datas.flatMap((d) => d.filters?.['mesh'] ?? []));
-	const words = new Set(typed.split(/[^\p{L}\p{N}]+/u));
-	const named = [...ids].filter((id) => words.has(id));
+	const words = typed.split(/[^\p{L}\p{N}]+/u);
+	const named = [...ids].filter((id) => words.some((w) => w === id || meshWords[id]?.includes(w)));
 	return named.length === 1 ? named[0] : undefined;
 }
 

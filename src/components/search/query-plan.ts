@@ -62,8 +62,16 @@ const logChrome = [
  */
 export function normalise(raw: string): string {
 	const bare = logChrome.reduce((t, p) => t.replace(p, ' '), raw);
-	return fold(/[\p{L}\p{N}]/u.test(bare) ? bare : raw);
+	const folded = fold(/[\p{L}\p{N}]/u.test(bare) ? bare : raw);
+	const plain = folded.replace(idioms, ' ').replace(/\s+/g, ' ').trim();
+	return plain || folded;
 }
+
+/**
+ * Idioms of issue titles whose words say nothing about the problem: "not working out of the box"
+ * holds a "box" that is rare on this site, so it weighed more than the words that name the problem.
+ */
+const idioms = /\bout of the box\b/g;
 
 function fold(raw: string): string {
 	return raw

@@ -1,4 +1,4 @@
-import type { Lexicon } from './correct';
+import { disownedShare, type Lexicon } from './correct';
 import { stopWords } from './query-plan';
 
 /**
@@ -29,7 +29,7 @@ export function stems(text: string): Set<string> {
 
 interface Phrasings {
 	/** Each phrasing of each page, as stems. */
-	texts: { url: string; stems: Set<string> }[];
+	texts: { url: string; stems: Set<string>; disowned?: boolean | undefined }[];
 	/** Pages each stem appears on among the phrasings: how telling it is. */
 	df: Map<string, number>;
 	pages: number;
@@ -48,7 +48,7 @@ function phrasingsOf(lex: Lexicon): Phrasings {
 			url,
 			stems: new Set([...t].filter((w) => !stopWords.has(w)).map(stem)),
 		})),
-		...lex.errors.map((e) => ({ url: e.url, stems: stems(e.text) })),
+		...lex.errors.map((e) => ({ url: e.url, stems: stems(e.text), disowned: e.disowned })),
 	];
 	const byUrl = new Map<string, Set<string>>();
 	for (const t of texts) {
@@ -97,7 +97,9 @@ export function questionMatch(lex: Lexicon, terms: string[], floor = 0.34): Map<
 		// A phrasing that is all query ("Install Linkerd" for "linkerd install") beats one that
 		// holds the query among much else ("linkerd install --crds fails about gateway api").
 		const share =
-			(held / mass) * (1 - textShare + (textShare * shared) / Math.max(t.stems.size, 1));
+			(held / mass) *
+			(1 - textShare + (textShare * shared) / Math.max(t.stems.size, 1)) *
+			(t.disowned ? disownedShare : 1);
 		if (share > (out.get(t.url) ?? 0)) out.set(t.url, share);
 	}
 	return out;
