@@ -1,13 +1,13 @@
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';
 import * as pagefind from 'pagefind';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { writeServiceWorker } from '../offline/service-worker.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { buildVocabulary, readCrds, readDictionary } from '../components/search/vocabulary.ts';
 import { excludeSelectors } from '../components/search/index-exclusions.ts';
-import { loadGlossary } from '../lib/content-files.ts';
+import { loadGlossary, loadMeshes } from '../lib/content-files.ts';
 import wordList from 'word-list';
 
 /** Real words search never "corrects": English (word-list) and Kubernetes terms (cspell's k8s list). */
@@ -53,10 +53,21 @@ export async function finishSite(site: string, base: string, log: (message: stri
 	await pagefind.close();
 	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
 	t = performance.now();
-	const vocabulary = buildVocabulary(site, base, loadGlossary(), readDictionary(dictionaryFiles), [
-		...readCrds('vendor/upstream/crds'),
-		...readCrds('vendor/upstream/names'),
-	]);
+	const meshes = loadMeshes();
+	const vocabulary = buildVocabulary(
+		site,
+		base,
+		loadGlossary(),
+		readDictionary(dictionaryFiles),
+		[...readCrds('vendor/upstream/crds'), ...readCrds('vendor/upstream/names')],
+		{
+			list: meshes,
+			crds: Object.fromEntries(
+				readdirSync('vendor/upstream/crds').map((d) => [d, readCrds(`vendor/upstream/crds/${d}`)])
+			),
+			english: new Set(readDictionary([wordList])),
+		}
+	);
 	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 	log(
 		`search vocabulary: ${vocabulary.words.length} words, ${vocabulary.errors.length} error and asked texts, ${vocabulary.dictionary.split(' ').length} dictionary words kept from correction, ${vocabulary.synonyms.length} synonym groups, ${vocabulary.abbreviations.length} short names, in ${since(t)}`

@@ -12,6 +12,14 @@ export const meshSchema = z.object({
 	proxyLanguage: z.string().min(1),
 	/** Date the project graduated in the CNCF, ISO format. */
 	cncfGraduated: z.coerce.date(),
+	/**
+	 * Words readers use for this mesh without writing its name: its proxy, its components, its
+	 * modes (`envoy`, `istiod`). Search reads a query holding one as naming the mesh. Its own
+	 * resource kinds need not be listed: they come from the CRDs under `vendor/upstream/crds/<id>/`.
+	 */
+	alsoNamedBy: z
+		.array(z.string().regex(/^[a-z0-9]+$/, 'alsoNamedBy holds lower-case words, e.g. "istiod"'))
+		.optional(),
 	/** One sentence on what sets it apart, shown on cards and badges. */
 	summary: z.string().min(1).max(200),
 	/**

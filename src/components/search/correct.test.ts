@@ -12,7 +12,7 @@ import {
 	matchErrors,
 	suggestions,
 } from './correct.ts';
-import { keepList, shortNames, synonymGroups, tokenize } from './vocabulary.ts';
+import { keepList, meshWords, shortNames, synonymGroups, tokenize } from './vocabulary.ts';
 import { questionMatch } from './question-match.ts';
 
 const words = [
@@ -213,6 +213,35 @@ spec:
 			['cert', 'certificate'],
 			['certs', 'certificate'],
 		]);
+	});
+});
+
+describe('the words that name a mesh', () => {
+	const crd = (kind: string) =>
+		`apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  names:\n    kind: ${kind}\n`;
+	it('are its listed words and the kinds only its CRDs define, never English words or kinds the site does not name', () => {
+		const words = meshWords(
+			[
+				{ id: 'istio', alsoNamedBy: ['envoy', 'istiod'] },
+				{ id: 'linkerd', alsoNamedBy: ['l5d'] },
+				{ id: 'kuma' },
+			],
+			{
+				istio: [
+					`${crd('VirtualService')}---\n${crd('AuthorizationPolicy')}\n---\n${crd('Gateway')}`,
+					crd('WasmPlugin'),
+				],
+				linkerd: [crd('AuthorizationPolicy'), crd('HTTPRoute'), crd('EgressNetwork')],
+				'gateway-api': [crd('HTTPRoute')],
+			},
+			new Set(['gateway', 'server']),
+			new Set(['virtualservice', 'authorizationpolicy', 'gateway', 'httproute', 'egressnetwork'])
+		);
+		expect(words).toEqual({
+			istio: ['envoy', 'istiod', 'virtualservice'],
+			linkerd: ['egressnetwork', 'l5d'],
+			kuma: [],
+		});
 	});
 });
 

@@ -28,6 +28,8 @@ export interface Lexicon {
 	errors: { text: string; url: string; tokens: string[]; tail: string[]; disowned?: boolean }[];
 	/** Each answer's question: an error its question names is the one it is about. */
 	titles: Map<string, Set<string>>;
+	/** The words that name each mesh without its name, by mesh id. */
+	meshWords: Map<string, Set<string>>;
 	/** Each page's Pagefind result id by URL, known before any page is read. */
 	ids: Map<string, string>;
 }
@@ -50,6 +52,8 @@ export interface VocabularyData {
 	abbreviations?: [string, string][];
 	/** Each page's Pagefind id (its fragment's hash) by URL. */
 	ids?: Record<string, string>;
+	/** The words that name each mesh without its name, by mesh id (see meshWords in vocabulary.ts). */
+	meshWords?: Record<string, string[]>;
 }
 
 export function makeLexicon(v: VocabularyData): Lexicon {
@@ -89,6 +93,7 @@ export function makeLexicon(v: VocabularyData): Lexicon {
 		errors: markDisowned(errors, titles),
 		titles,
 		ids: new Map(Object.entries(v.ids ?? {})),
+		meshWords: new Map(Object.entries(v.meshWords ?? {}).map(([id, w]) => [id, new Set(w)])),
 	};
 }
 

@@ -65,34 +65,51 @@ describe('a query naming one mesh', () => {
 		expect(meshNamed('install gateway api crds istio', pages)).toBe('istio');
 		expect(meshNamed('linkerd upgarde', pages)).toBe('linkerd');
 	});
+	// What the vocabulary gives for the two meshes (meshWords in vocabulary.ts), in part.
+	const others = new Map([
+		[
+			'istio',
+			new Set([
+				'envoy',
+				'istioctl',
+				'ambient',
+				'waypoint',
+				'hbone',
+				'virtualservice',
+				'peerauthentication',
+			]),
+		],
+		['linkerd', new Set(['l5d', 'httplocalratelimitpolicy', 'egressnetwork'])],
+	]);
 	it('names it by its proxy or a component only it has', () => {
 		// cloudfoundry/cf-for-k8s#189 (bench/tuning.yaml) names no mesh but Envoy; the Linkerd
 		// rollout answer holding its "tries" came first.
 		expect(
 			meshNamed(
 				'starting a docker image app fails if it tries to establish connections before envoy is ready',
-				pages
+				pages,
+				others
 			)
 		).toBe('istio');
-		expect(meshNamed('istioctl waypoint apply', pages)).toBe('istio');
+		expect(meshNamed('istioctl waypoint apply', pages, others)).toBe('istio');
 		// Ambient mode, HBONE and Istio's own resources are Istio's (typed queries in
 		// bench/search-queries.yaml and a tuning query from istio/istio#51034).
-		expect(meshNamed('why does my authorizationpolicy deny everything in ambient', pages)).toBe(
-			'istio'
-		);
-		expect(meshNamed('does virtualservice work in ambient mode', pages)).toBe('istio');
-		expect(meshNamed('netpol + hbone port analyzer', pages)).toBe('istio');
+		expect(
+			meshNamed('why does my authorizationpolicy deny everything in ambient', pages, others)
+		).toBe('istio');
+		expect(meshNamed('does virtualservice work in ambient mode', pages, others)).toBe('istio');
+		expect(meshNamed('netpol + hbone port analyzer', pages, others)).toBe('istio');
 		// Each mesh's own resource kinds (typed look-ups in bench/search-queries.yaml).
-		expect(meshNamed('httplocalratelimitpolicy', pages)).toBe('linkerd');
-		expect(meshNamed('egressnetwork', pages)).toBe('linkerd');
-		expect(meshNamed('linkerd equivalent of peerauthentication', pages)).toBeUndefined();
-		expect(meshNamed('l5d-proxy-error: service in fail-fast', pages)).toBe('linkerd');
+		expect(meshNamed('httplocalratelimitpolicy', pages, others)).toBe('linkerd');
+		expect(meshNamed('egressnetwork', pages, others)).toBe('linkerd');
+		expect(meshNamed('linkerd equivalent of peerauthentication', pages, others)).toBeUndefined();
+		expect(meshNamed('l5d-proxy-error: service in fail-fast', pages, others)).toBe('linkerd');
 	});
 	it('names none for both meshes, for none, or for a word that only starts like one', () => {
-		expect(meshNamed('istio vs linkerd', pages)).toBeUndefined();
-		expect(meshNamed('linkerdviz dashboard', pages)).toBeUndefined();
-		expect(meshNamed('envoy sidecar vs linkerd', pages)).toBeUndefined();
-		expect(meshNamed('gateway api crds', pages)).toBeUndefined();
+		expect(meshNamed('istio vs linkerd', pages, others)).toBeUndefined();
+		expect(meshNamed('linkerdviz dashboard', pages, others)).toBeUndefined();
+		expect(meshNamed('envoy sidecar vs linkerd', pages, others)).toBeUndefined();
+		expect(meshNamed('gateway api crds', pages, others)).toBeUndefined();
 	});
 });
 

@@ -305,7 +305,7 @@ export const guessShare = 0.7;
  * (istio/istio#42511) the guess "propagate" is the rarer word, and it put the answer about
  * trace context propagation ahead of the one about accessLogFile.
  */
-export function discountGuesses(slots: Slot[], corrections: { to: string }[]): void {
+export function discountGuesses(slots: Slot[], corrections: { from?: string; to: string }[]): void {
 	const guessed = new Set(corrections.map((c) => c.to));
 	for (const s of slots) if (guessed.has(s.term)) s.weight *= guessShare;
 }
@@ -561,7 +561,7 @@ export async function search(
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
 	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
 	const datas = await Promise.all(ranked.map((r) => r.result.data()));
-	const named = meshNamed(typed, datas);
+	const named = meshNamed(typed, datas, lex?.meshWords);
 	// Pagefind stems a word before it matches: "windows" finds the pages about a maintenance
 	// "window" too. A telling word counts only for a page that holds it as typed, in its text or
 	// its metadata (the question and the other ways it is asked).
@@ -692,49 +692,19 @@ export function pinnedFirst(
 }
 
 /**
- * Words only one mesh's pages are about: its proxy, its components, its ambient mode and its own
- * resource kinds. A reader who pastes an Envoy log line or asks about istiod, a waypoint or a
- * DestinationRule asks about Istio without writing its name; one who asks about a ServiceProfile
- * or an EgressNetwork asks about Linkerd.
- */
-const meshWords: Record<string, string[]> = {
-	istio: [
-		'envoy',
-		'istiod',
-		'istioctl',
-		'ztunnel',
-		'ambient',
-		'waypoint',
-		'hbone',
-		'virtualservice',
-		'destinationrule',
-		'peerauthentication',
-		'serviceentry',
-		'workloadentry',
-		'envoyfilter',
-		'requestauthentication',
-	],
-	linkerd: [
-		'linkerd2',
-		'l5d',
-		'serviceprofile',
-		'serverauthorization',
-		'meshtlsauthentication',
-		'networkauthentication',
-		'httplocalratelimitpolicy',
-		'externalworkload',
-		'egressnetwork',
-	],
-};
-
-/**
- * The one mesh a query names by its id ("istio", "linkerd"), when it names exactly one of the
+ * The one mesh a query names by its id ("istio", "linkerd") or by a word only that mesh has
+ * (`others`, from the vocabulary: a reader who pastes an Envoy log line or asks about a
+ * DestinationRule asks about Istio without writing its name), when it names exactly one of the
  * meshes the pages are filtered by; undefined otherwise.
  */
-export function meshNamed(typed: string, datas: { filters?: Record<string, string[]> }[]) {
+export function meshNamed(
+	typed: string,
+	datas: { filters?: Record<string, string[]> }[],
+	others: Map<string, Set<string>> = new Map()
+) {
 	const ids = new Set(datas.flatMap((d) => d.filters?.['mesh'] ?? []));
 	const words = typed.split(/[^\p{L}\p{N}]+/u);
-	const named = [...ids].filter((id) => words.some((w) => w === id || meshWords[id]?.includes(w)));
+	const named = [...ids].filter((id) => words.some((w) => w === id || others.get(id)?.has(w)));
 	return named.length === 1 ? named[0] : undefined;
 }
 

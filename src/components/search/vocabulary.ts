@@ -176,6 +176,39 @@ export function shortNames(crds: string[], siteWords: Set<string>): [string, str
 	return out;
 }
 
+/**
+ * The words that name each mesh in a query without its name: the words meshes.yaml lists for it
+ * (its proxy, its components) and its own resource kinds, from the CRDs vendored for it
+ * (`crds[mesh id]`). A kind is left out when another folder defines it too (Linkerd's and the
+ * Gateway API's HTTPRoute, both meshes' AuthorizationPolicy), when it is an English word (Istio's
+ * Gateway and Sidecar: Linkerd has sidecars and gateways), or when the site never names it.
+ */
+export function meshWords(
+	meshes: { id: string; alsoNamedBy?: string[] | undefined }[],
+	crds: Record<string, string[]>,
+	english: Set<string>,
+	siteWords: Set<string>
+): Record<string, string[]> {
+	const kinds = new Map<string, Set<string>>();
+	for (const [folder, texts] of Object.entries(crds))
+		for (const text of texts)
+			for (const doc of parseAllDocuments(text)) {
+				const crd = doc.toJS() as { kind?: string; spec?: { names?: { kind?: string } } } | null;
+				const kind = crd?.kind === 'CustomResourceDefinition' && crd.spec?.names?.kind;
+				if (kind)
+					kinds.set(kind.toLowerCase(), (kinds.get(kind.toLowerCase()) ?? new Set()).add(folder));
+			}
+	return Object.fromEntries(
+		meshes.map((m) => {
+			const own = [...kinds]
+				.filter(([, folders]) => folders.size === 1 && folders.has(m.id))
+				.map(([k]) => k)
+				.filter((k) => !english.has(k) && siteWords.has(k));
+			return [m.id, [...new Set([...(m.alsoNamedBy ?? []), ...own])].sort()];
+		})
+	);
+}
+
 /** The CRD files vendored under `dir` (recursively). */
 export function readCrds(dir: string): string[] {
 	return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -189,7 +222,17 @@ export function buildVocabulary(
 	base: string,
 	glossary: { term: string; match: string[] }[] = [],
 	dictionary: string[] = [],
-	crds: string[] = []
+	crds: string[] = [],
+	/** The meshes with the CRDs vendored for each, and English words (see meshWords). */
+	meshes: {
+		list: { id: string; alsoNamedBy?: string[] | undefined }[];
+		crds: Record<string, string[]>;
+		english: Set<string>;
+	} = {
+		list: [],
+		crds: {},
+		english: new Set(),
+	}
 ): Vocabulary {
 	const df = new Map<string, number>();
 	const errors: Vocabulary['errors'] = [];
@@ -228,6 +271,7 @@ export function buildVocabulary(
 		synonyms: synonymGroups(glossary, new Set(words)),
 		abbreviations: shortNames(crds, new Set(words)),
 		ids: pageIds(distDir, base),
+		meshWords: meshWords(meshes.list, meshes.crds, meshes.english, new Set(words)),
 	};
 }
 
