@@ -11,10 +11,11 @@ import { loadGlossary, loadMeshes } from '../lib/content-files.ts';
 import wordList from 'word-list';
 
 /** Real words search never "corrects": English (word-list) and Kubernetes terms (cspell's k8s list). */
-const dictionaryFiles = [
-	wordList,
-	join(dirname(createRequire(import.meta.url).resolve('@cspell/dict-k8s')), 'dict/k8s.txt'),
-];
+const k8sWords = join(
+	dirname(createRequire(import.meta.url).resolve('@cspell/dict-k8s')),
+	'dict/k8s.txt'
+);
+const crdDir = 'vendor/upstream/crds';
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
@@ -53,20 +54,21 @@ export async function finishSite(site: string, base: string, log: (message: stri
 	await pagefind.close();
 	log(`indexed ${added.page_count} pages into ${site}pagefind in ${since(t)}`);
 	t = performance.now();
-	const meshes = loadMeshes();
+	const english = readDictionary([wordList]);
+	// Each folder's CRDs, read once: every kind gives its short names, and a folder named after a
+	// mesh gives the kinds that name that mesh.
+	const crds = Object.fromEntries(
+		readdirSync(crdDir, { withFileTypes: true })
+			.filter((e) => e.isDirectory())
+			.map((e) => [e.name, readCrds(join(crdDir, e.name))])
+	);
 	const vocabulary = buildVocabulary(
 		site,
 		base,
 		loadGlossary(),
-		readDictionary(dictionaryFiles),
-		[...readCrds('vendor/upstream/crds'), ...readCrds('vendor/upstream/names')],
-		{
-			list: meshes,
-			crds: Object.fromEntries(
-				readdirSync('vendor/upstream/crds').map((d) => [d, readCrds(`vendor/upstream/crds/${d}`)])
-			),
-			english: new Set(readDictionary([wordList])),
-		}
+		[...english, ...readDictionary([k8sWords])],
+		[...Object.values(crds).flat(), ...readCrds('vendor/upstream/names')],
+		{ list: loadMeshes(), crds, english: new Set(english) }
 	);
 	writeFileSync(`${site}search-vocabulary.json`, JSON.stringify(vocabulary));
 	log(
