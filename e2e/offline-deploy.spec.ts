@@ -20,7 +20,6 @@ let builds: Awaited<ReturnType<typeof twoBuilds>>;
 test.beforeAll(async () => {
 	builds = await twoBuilds();
 });
-test.afterAll(() => builds.remove());
 
 async function expectOneBuild(page: Page, dir: string) {
 	await expect.poll(() => page.evaluate(() => caches.keys())).toHaveLength(1);

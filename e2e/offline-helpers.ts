@@ -1,15 +1,17 @@
 import {
 	cpSync,
 	existsSync,
+	mkdirSync,
 	mkdtempSync,
 	readFileSync,
+	readdirSync,
+	renameSync,
 	rmSync,
 	statSync,
 	writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { createHash } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
 import { finishSite } from '../src/integrations/finish-build';
@@ -21,9 +23,25 @@ export const newWord = 'quokkaflux';
 /**
  * Two builds of the site for deploy tests: `old` is `dist` as built, `next` the same with a
  * changed page and home page, indexed and given a worker again exactly as the build does.
+ *
+ * Made once per build of `dist` and shared by every test that reads them (none writes to them):
+ * each pair costs about 15 CPU-s (the indexing), and three tests in two workers asked for one.
+ * A worker that finds none makes its own and moves it into place whole, so a reader never sees
+ * half a pair.
  */
-export async function twoBuilds(): Promise<{ old: string; next: string; remove(): void }> {
-	const root = mkdtempSync(join(tmpdir(), 'kb-deploy-'));
+export async function twoBuilds(): Promise<{ old: string; next: string }> {
+	const shared = join(
+		'test-results',
+		'two-builds',
+		createHash('sha256').update(readFileSync('dist/sw.js')).digest('hex').slice(0, 16)
+	);
+	const pair = { old: join(shared, 'old'), next: join(shared, 'next') };
+	if (existsSync(shared)) return pair;
+	mkdirSync(dirname(shared), { recursive: true });
+	// Pairs of earlier builds of `dist` are of no more use.
+	for (const stale of readdirSync(dirname(shared)))
+		rmSync(join(dirname(shared), stale), { recursive: true, force: true });
+	const root = mkdtempSync(join('test-results', 'two-builds-making-'));
 	const old = join(root, 'old');
 	const next = join(root, 'next');
 	cpSync('dist', old, { recursive: true });
@@ -42,7 +60,13 @@ export async function twoBuilds(): Promise<{ old: string; next: string; remove()
 	);
 	rmSync(join(next, 'pagefind'), { recursive: true });
 	await finishSite(`${next}/`, '/', () => undefined);
-	return { old, next, remove: () => rmSync(root, { recursive: true, force: true }) };
+	try {
+		renameSync(root, shared);
+	} catch {
+		// Another worker was quicker: use its pair.
+		rmSync(root, { recursive: true, force: true });
+	}
+	return pair;
 }
 
 /** URL → hash of its bytes, as the worker of the build in `dir` checks them. */

@@ -120,7 +120,6 @@ test('a changed build deployed later is picked up on the next page once it is sa
 	} finally {
 		await context.setOffline(false);
 		await server.close();
-		builds.remove();
 	}
 });
 

@@ -227,8 +227,14 @@ self.addEventListener('message', (event) => {
 	const data = event.data ?? {};
 	if (data === 'kb-skip-waiting') self.skipWaiting();
 	else if (data === 'kb-cache-name') event.ports[0]?.postMessage(CACHE);
+	else if (data.type === 'kb-loaded') holds.get(event.source?.id)?.();
 	else if (data.type === 'kb-status')
-		event.waitUntil(status(data.path).then((s) => event.source?.postMessage(s)));
+		event.waitUntil(
+			status(data.path).then((s) =>
+				// `hold`: this page opened the new build; it says when it has loaded (fromWaitingBuild).
+				event.source?.postMessage({ ...s, hold: holds.has(event.source.id) })
+			)
+		);
 	else if (data.type === 'kb-save-whole')
 		event.waitUntil(
 			saveWholeGuide()
@@ -236,6 +242,9 @@ self.addEventListener('message', (event) => {
 				.then((s) => tell(s))
 		);
 });
+
+/** The pages a switch opened, by client id, each with what ends its hold on this worker. */
+const holds = new Map();
 
 async function onlyOtherCache() {
 	const others = (await caches.keys()).filter((k) => k.startsWith('kb-') && k !== CACHE);
@@ -267,8 +276,20 @@ async function fromWaitingBuild(event, path) {
 	const res =
 		(await (await caches.open(name)).match(path)) ??
 		(await fetch(event.request).catch(() => undefined));
-	// Only once this response is on its way: the new worker activates when this one is idle.
-	if (res) event.waitUntil(wait(0).then(() => waiting.postMessage('kb-skip-waiting')));
+	if (res) {
+		// The new worker activates once this one is idle, and Chrome stops this one to do so. If
+		// the page's own CSS and scripts then come through this worker, Chrome starts it again
+		// and the new worker never activates (Chromium 156: one switch in four on a busy
+		// machine). So this worker stays busy until the page says it has loaded, 10 s at most.
+		waiting.postMessage('kb-skip-waiting');
+		const id = event.resultingClientId;
+		event.waitUntil(
+			new Promise((resolve) => {
+				holds.set(id, resolve);
+				setTimeout(resolve, 10_000);
+			}).then(() => holds.delete(id))
+		);
+	}
 	return res;
 }
 
