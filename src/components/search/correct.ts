@@ -192,6 +192,38 @@ export function allowance(term: string): number {
 	return term.length <= 8 ? 1 : 2;
 }
 
+/** A light English stem, so that "rotation", "rotate" and "rotated" or "expires" and "expired" meet. */
+export function stem(word: string): string {
+	if (word.length <= 4 || !/^[a-z]+$/.test(word)) return word;
+	return word
+		.replace(/(?:ions?|ings?|ements?|ers?|ed|es|s|ly|e)$/, '')
+		.replace(/(?<=\w{3})at$/, '')
+		.replace(/(.)\1$/, '$1');
+}
+
+const kin = new WeakMap<Lexicon, Map<string, string>>();
+
+/**
+ * The site's own form of a word the site does not use in that form: the commonest site word with
+ * the same stem ("duplicate" for "duplication", from "Disconnect and retray provokes duplication
+ * of message", istio/istio#19519). Such a word is neither a typo nor absent from the site: a
+ * correction's one or two slips cannot reach it, and dropping it lost what the query was about.
+ */
+export function kinWord(lex: Lexicon, term: string): string | undefined {
+	if (term.length < 5 || !/^[a-z]+$/.test(term)) return undefined;
+	let index = kin.get(lex);
+	if (!index) {
+		index = new Map();
+		for (const [w, n] of lex.df) {
+			if (w.length < 5 || !/^[a-z]+$/.test(w)) continue;
+			const had = index.get(stem(w));
+			if (!had || n > (lex.df.get(had) ?? 0)) index.set(stem(w), w);
+		}
+		kin.set(lex, index);
+	}
+	return index.get(stem(term));
+}
+
 /** Whether a word is on the site, allowing simple plurals and verb endings. */
 export function known(lex: Lexicon, term: string, typing = false): boolean {
 	if (lex.df.has(term)) return true;
@@ -273,6 +305,12 @@ export function analyse(lex: Lexicon, terms: string[]): Analysis {
 		}
 		if (inDictionary(lex, t)) {
 			absent.push(t);
+			out.push(t);
+			return;
+		}
+		// Neither a site word nor one the dictionary knows, but a form of a site word: searched as
+		// that word (see kinWord), not corrected into another nor dropped.
+		if (kinWord(lex, t)) {
 			out.push(t);
 			return;
 		}
