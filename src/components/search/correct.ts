@@ -404,7 +404,7 @@ export const disownedShare = 0.5;
  * A word on more than this share of the pages is common: a known text whose distinctive part
  * holds only common words ("server: istio-envoy", "linkerd default inbound policy") matches a
  * paste only where the paste says it as written, word after word (tuned on the typed, error and
- * tuning sets: 0.12 to 0.15 do as well as each other, 0.08 loses a typed paste, 0.18 and above
+ * tuning sets: 0.12 to 0.15 do as well as each other, 0.08 loses a typed query, 0.18 and above
  * keep linkerd/linkerd2#10691 on the default-deny answer).
  */
 export const commonShare = 0.15;
@@ -431,9 +431,10 @@ const pinStrength = 12;
 /**
  * Answers whose quoted error text a pasted query contains, strongest first. A text matches only
  * on its distinctive part (at least 80 % of its words, which must be two or more, and in the order
- * written when they are all common words; see saysTail): shared boilerplate never decides. Strength is the rarity of every word of the text the query holds,
- * so "connection refused" inside a long log line counts for little and a whole Envoy message for
- * much. `pin` marks matches sure enough to put first.
+ * written when they are all common words; see saysTail): shared boilerplate never decides.
+ * Strength is the rarity of every word of the text the query holds, so "connection refused"
+ * inside a long log line counts for little and a whole Envoy message for much. `pin` marks matches
+ * sure enough to put first.
  */
 export function matchErrors(
 	lex: Lexicon,
