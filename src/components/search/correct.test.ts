@@ -6,6 +6,7 @@ import {
 	distance,
 	frontCode,
 	frontDecode,
+	kinWord,
 	known,
 	looksPasted,
 	makeLexicon,
@@ -73,6 +74,36 @@ describe('edit distance', () => {
 
 	it('gives up early past the allowed distance', () => {
 		expect(distance('xylophone', 'linkerd', 2)).toBe(Infinity);
+	});
+});
+
+describe('a form of a site word', () => {
+	// istio/istio#19519 (bench/tuning.yaml): "Disconnect and retray provokes duplication of
+	// message". The site says "duplicate"; "duplication" is two slips too far to be corrected and
+	// not a word the dictionary ships, so it was dropped, and with it what the report is about.
+	const forms = makeLexicon({
+		words: ['duplicate', 'duplicated', 'retry', 'established'],
+		df: [3, 1, 23, 1],
+		pages: 150,
+		errors: [],
+		dictionary: ['establish'],
+	});
+
+	it('is searched as the site’s commonest word of the same stem', () => {
+		expect(kinWord(forms, 'duplication')).toBe('duplicate');
+		expect(kinWord(forms, 'retray')).toBeUndefined();
+		expect(analyse(forms, ['disconnect', 'retray', 'duplication'])).toMatchObject({
+			query: 'retry duplication',
+			unknown: ['disconnect'],
+		});
+	});
+
+	it('leaves a word the dictionary knows to the dictionary: real, and not on the site', () => {
+		// Not last: a last word may still be being typed, and "establish" starts "established".
+		expect(analyse(forms, ['establish', 'retry'])).toMatchObject({
+			absent: ['establish'],
+			unknown: [],
+		});
 	});
 });
 
@@ -304,6 +335,45 @@ describe('pasted errors', () => {
 				'upstream connect error or disconnect/reset before headers. reset reason: overflow'
 			)
 		).toEqual([]);
+	});
+
+	// istio/istio#17587 and linkerd/linkerd2#10691 (bench/tuning.yaml): a known text made only of
+	// words every other page has matches a paste that says it as written, not one that merely
+	// holds its words somewhere.
+	it('matches a text of common words only where the paste says it word after word', () => {
+		const common = makeLexicon({
+			words: [
+				'istio',
+				'envoy',
+				'server',
+				'logs',
+				'linkerd',
+				'default',
+				'inbound',
+				'policy',
+				'scrape',
+			],
+			df: [120, 60, 50, 40, 120, 70, 30, 60, 4],
+			pages: 160,
+			errors: [
+				{ text: 'server: istio-envoy', url: '/faq/istio-gateway-404/' },
+				{ text: 'linkerd default inbound policy', url: '/faq/default-deny/' },
+				{ text: 'metrics scrape fails with 403', url: '/faq/linkerd-prometheus-scrape-403/' },
+			],
+		});
+		const urls = (q: string) => matchErrors(common, q).map((m) => m.url);
+		expect(urls('Incoming Request logs are not observable at istio-proxy[Envoy] logs')).toEqual([]);
+		expect(urls('HTTP/1.1 404 Not Found server: istio-envoy')).toEqual(['/faq/istio-gateway-404/']);
+		expect(
+			urls(
+				'linkerd-viz and linkerd-multicluster components rely on a default-inbound-policy of all-unauthenticated for metrics scraping'
+			)
+		).toEqual([]);
+		expect(urls('what is the linkerd default inbound policy?')).toEqual(['/faq/default-deny/']);
+		// A rare word ("scrape") is enough on its own, in any order.
+		expect(urls('prometheus: 403, the scrape of metrics fails')).toEqual([
+			'/faq/linkerd-prometheus-scrape-403/',
+		]);
 	});
 
 	// istio/istio#21266: "connection refused" inside a long log line is a common phrase, not the

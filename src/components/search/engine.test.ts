@@ -271,6 +271,21 @@ describe('ranking by rare words', () => {
 		);
 	});
 
+	// istio/istio#19519: the site says "duplicate", the report "duplication".
+	it('searches a word the site lacks by the site’s form of it', () => {
+		const forms = makeLexicon({
+			words: ['duplicate', 'retry'],
+			df: [3, 23],
+			pages: 150,
+			errors: [],
+		});
+		expect(slotsFor(['duplication', 'retry'], forms, 'duplication retry')[0]).toMatchObject({
+			term: 'duplication',
+			searches: ['duplicate'],
+			telling: true,
+		});
+	});
+
 	// istio/istio#54496: "vs" there is kubectl's short name for a VirtualService.
 	it('searches a short name as the kind it stands for, unless the query compares', () => {
 		const withShort = makeLexicon({

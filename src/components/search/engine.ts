@@ -4,6 +4,7 @@ import {
 	looksPasted,
 	makeLexicon,
 	matchErrors,
+	kinWord,
 	type Analysis,
 	type Lexicon,
 	type VocabularyData,
@@ -265,6 +266,12 @@ export function slotsFor(
 				pagesWith(lex, a.split(' ')[0] ?? a)
 			);
 			slots.push({ term, searches: [term, ...alts], weight: weigh(df), telling: df <= rare });
+			continue;
+		}
+		const kin = kinWord(lex, term);
+		if (kin) {
+			const kinDf = pagesWith(lex, kin);
+			slots.push({ term, searches: [kin], weight: weigh(kinDf), telling: kinDf <= rare });
 			continue;
 		}
 		const parts = partsOf(term).filter((p) => pagesWith(lex, p) > 0);

@@ -1,5 +1,7 @@
-import { disownedShare, type Lexicon } from './correct';
+import { disownedShare, stem, type Lexicon } from './correct';
 import { stopWords } from './query-plan';
+
+export { stem };
 
 /**
  * How well a query matches the ways a page is asked: its title (an answer's question), the other
@@ -8,15 +10,6 @@ import { stopWords } from './query-plan';
  * same problem, as a whole: "probes fail with 403" is closest to the answer asked that way, not to
  * the page that says "403" most often.
  */
-
-/** A light English stem, so that "rotation", "rotate" and "rotated" or "expires" and "expired" meet. */
-export function stem(word: string): string {
-	if (word.length <= 4 || !/^[a-z]+$/.test(word)) return word;
-	return word
-		.replace(/(?:ions?|ings?|ements?|ers?|ed|es|s|ly|e)$/, '')
-		.replace(/(?<=\w{3})at$/, '')
-		.replace(/(.)\1$/, '$1');
-}
 
 /** The stems of a text's words, without stop words. */
 export function stems(text: string): Set<string> {
