@@ -28,7 +28,12 @@ export const colourRules = ['color-contrast', 'link-in-text-block'];
  */
 export async function axe(
 	page: Page,
-	{ rules, include, exclude }: { rules?: string[]; include?: string; exclude?: string[] } = {}
+	{
+		rules,
+		include,
+		exclude,
+		disable = [],
+	}: { rules?: string[]; include?: string; exclude?: string[]; disable?: string[] } = {}
 ): Promise<string[]> {
 	expect(page.frames(), 'frames (axe runs in the top document only)').toHaveLength(1);
 	if (!(await page.evaluate(() => 'axe' in window))) {
@@ -41,7 +46,7 @@ export async function axe(
 		? { type: 'rule' as const, values: rules }
 		: { type: 'tag' as const, values: wcagTags };
 	const violations = await page.evaluate(
-		async ({ runOnly, include, exclude }) => {
+		async ({ runOnly, include, exclude, disable }) => {
 			const { axe } = window as unknown as { axe: typeof axeCore };
 			const context = exclude
 				? { include: [include ?? 'html'], exclude: exclude.map((e) => [e]) }
@@ -50,6 +55,7 @@ export async function axe(
 					: document;
 			const result = await axe.run(context, {
 				runOnly,
+				rules: Object.fromEntries(disable.map((id) => [id, { enabled: false }])),
 				resultTypes: ['violations'],
 			});
 			return result.violations.map((v) => ({
@@ -57,7 +63,7 @@ export async function axe(
 				targets: v.nodes.map((n) => n.target.join(' ')),
 			}));
 		},
-		{ runOnly, include, exclude }
+		{ runOnly, include, exclude, disable }
 	);
 	return violations.map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }

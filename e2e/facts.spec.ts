@@ -23,64 +23,67 @@ const releases = (id: string) => {
  */
 const phoneAudit = (scheme: 'light' | 'dark') => (scheme === 'light' ? { rules: colourRules } : {});
 
-for (const width of [360, 1280]) {
-	for (const scheme of ['light', 'dark'] as const) {
-		test.describe(`at ${width} px, ${scheme} theme`, () => {
-			test.use({ viewport: { width, height: width === 360 ? 740 : 900 }, colorScheme: scheme });
+// At desktop width the crawl already audits both pages in both themes, and what these tests read
+// does not change with the theme: one theme there. At phone width each theme gets its audit.
+const combos = [
+	[360, 'light'],
+	[360, 'dark'],
+	[1280, 'dark'],
+] as const;
+for (const [width, scheme] of combos) {
+	test.describe(`at ${width} px, ${scheme} theme`, () => {
+		test.use({ viewport: { width, height: width === 360 ? 740 : 900 }, colorScheme: scheme });
 
-			test('a page states facts with evidence links and counts them in its footer', async ({
-				page,
-			}) => {
-				await page.goto('reference/defaults/');
-				const retries = page.locator('[data-fact="istio-default-retry-attempts"]');
-				await expect(retries).toContainText(fact('istio-default-retry-attempts').statement);
-				const link = retries.locator('a.fact-evidence');
-				await expect(link).toHaveAttribute(
-					'href',
-					/^https:\/\/github\.com\/istio\/istio\/blob\/1\.31\.0-rc\.0\/pilot\/pkg\/networking\/core\/route\/retry\/retry\.go#L\d+$/
-				);
-				await expect(page.locator('.fact-count')).toContainText(
-					/\d+ of the \d+ facts on this page/
-				);
-				// The table still fits: no horizontal scroll of the page itself.
-				expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-					width
-				);
-				await page.screenshot({
-					path: `test-results/facts-defaults-${width}-${scheme}.png`,
-					fullPage: false,
-				});
-				if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
+		test('a page states facts with evidence links and counts them in its footer', async ({
+			page,
+		}) => {
+			await page.goto('reference/defaults/');
+			const retries = page.locator('[data-fact="istio-default-retry-attempts"]');
+			await expect(retries).toContainText(fact('istio-default-retry-attempts').statement);
+			const link = retries.locator('a.fact-evidence');
+			await expect(link).toHaveAttribute(
+				'href',
+				/^https:\/\/github\.com\/istio\/istio\/blob\/1\.31\.0-rc\.0\/pilot\/pkg\/networking\/core\/route\/retry\/retry\.go#L\d+$/
+			);
+			await expect(page.locator('.fact-count')).toContainText(/\d+ of the \d+ facts on this page/);
+			// The table still fits: no horizontal scroll of the page itself.
+			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+				width
+			);
+			await page.screenshot({
+				path: `test-results/facts-defaults-${width}-${scheme}.png`,
+				fullPage: false,
 			});
-
-			test('the facts page lists every fact under a stable anchor, with holds and evidence', async ({
-				page,
-			}) => {
-				await page.goto('reference/facts/#linkerd-edge-26-8-3-gateway-api-install-hint');
-				const entry = page.locator('#linkerd-edge-26-8-3-gateway-api-install-hint');
-				await expect(entry).toBeInViewport();
-				const hint = fact('linkerd-edge-26-8-3-gateway-api-install-hint');
-				await expect(entry).toContainText(hint.statement);
-				await expect(entry).toContainText('Holds for');
-				for (const r of releases(hint.id)) await expect(entry).toContainText(r);
-				await expect(entry.locator('dd a').first()).toHaveAttribute(
-					'href',
-					/linkerd\/linkerd2\/blob\/edge-26\.8\.3\/pkg\/healthcheck\/healthcheck\.go#L\d+/
-				);
-				for (const r of releases('linkerd-2-20-gateway-api-install-hint'))
-					await expect(page.locator('#linkerd-2-20-gateway-api-install-hint')).toContainText(r);
-				expect(await page.locator('.facts li[id]').count()).toBeGreaterThan(60);
-				expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-					width
-				);
-				await page.screenshot({
-					path: `test-results/facts-page-${width}-${scheme}.png`,
-					fullPage: false,
-				});
-				if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
-			});
+			if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
 		});
-	}
+
+		test('the facts page lists every fact under a stable anchor, with holds and evidence', async ({
+			page,
+		}) => {
+			await page.goto('reference/facts/#linkerd-edge-26-8-3-gateway-api-install-hint');
+			const entry = page.locator('#linkerd-edge-26-8-3-gateway-api-install-hint');
+			await expect(entry).toBeInViewport();
+			const hint = fact('linkerd-edge-26-8-3-gateway-api-install-hint');
+			await expect(entry).toContainText(hint.statement);
+			await expect(entry).toContainText('Holds for');
+			for (const r of releases(hint.id)) await expect(entry).toContainText(r);
+			await expect(entry.locator('dd a').first()).toHaveAttribute(
+				'href',
+				/linkerd\/linkerd2\/blob\/edge-26\.8\.3\/pkg\/healthcheck\/healthcheck\.go#L\d+/
+			);
+			for (const r of releases('linkerd-2-20-gateway-api-install-hint'))
+				await expect(page.locator('#linkerd-2-20-gateway-api-install-hint')).toContainText(r);
+			expect(await page.locator('.facts li[id]').count()).toBeGreaterThan(60);
+			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+				width
+			);
+			await page.screenshot({
+				path: `test-results/facts-page-${width}-${scheme}.png`,
+				fullPage: false,
+			});
+			if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
+		});
+	});
 }
 
 test('evidence links are plain links: the facts page runs no script of its own', async ({
