@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { axe, colourRules } from './axe';
 import { loadFacts } from '../src/lib/facts';
 
@@ -23,6 +23,18 @@ const releases = (id: string) => {
  */
 const phoneAudit = (scheme: 'light' | 'dark') => (scheme === 'light' ? { rules: colourRules } : {});
 
+/**
+ * The page fits the width (no horizontal scroll of the page itself: the tables wrap or scroll
+ * inside), a screenshot is kept for review, and at phone width axe passes (phoneAudit).
+ */
+async function fitsAndPasses(page: Page, name: string, width: number, scheme: 'light' | 'dark') {
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+		width
+	);
+	await page.screenshot({ path: `test-results/facts-${name}-${width}-${scheme}.png` });
+	if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
+}
+
 // At desktop width the crawl already audits both pages in both themes, and what these tests read
 // does not change with the theme: one theme there. At phone width each theme gets its audit.
 const combos = [
@@ -46,15 +58,7 @@ for (const [width, scheme] of combos) {
 				/^https:\/\/github\.com\/istio\/istio\/blob\/1\.31\.0-rc\.0\/pilot\/pkg\/networking\/core\/route\/retry\/retry\.go#L\d+$/
 			);
 			await expect(page.locator('.fact-count')).toContainText(/\d+ of the \d+ facts on this page/);
-			// The table still fits: no horizontal scroll of the page itself.
-			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-				width
-			);
-			await page.screenshot({
-				path: `test-results/facts-defaults-${width}-${scheme}.png`,
-				fullPage: false,
-			});
-			if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
+			await fitsAndPasses(page, 'defaults', width, scheme);
 		});
 
 		test('the facts page lists every fact under a stable anchor, with holds and evidence', async ({
@@ -74,14 +78,7 @@ for (const [width, scheme] of combos) {
 			for (const r of releases('linkerd-2-20-gateway-api-install-hint'))
 				await expect(page.locator('#linkerd-2-20-gateway-api-install-hint')).toContainText(r);
 			expect(await page.locator('.facts li[id]').count()).toBeGreaterThan(60);
-			expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-				width
-			);
-			await page.screenshot({
-				path: `test-results/facts-page-${width}-${scheme}.png`,
-				fullPage: false,
-			});
-			if (width === 360) expect(await axe(page, phoneAudit(scheme))).toEqual([]);
+			await fitsAndPasses(page, 'page', width, scheme);
 		});
 	});
 }
