@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
 	editQuery,
+	pausedParams,
 	readParam,
 	readParams,
 	readPrefixed,
@@ -167,5 +168,33 @@ describe('no parameter without an owner', () => {
 			unowned,
 			'list the parameter in src/lib/url-state.ts with its owner and files, and use its helpers'
 		).toEqual([]);
+	});
+});
+
+describe('an address that follows typing', () => {
+	test('is written once typing pauses, with the last query, at once when flushed, never when cancelled', () => {
+		vi.useFakeTimers();
+		try {
+			const written: unknown[] = [];
+			const address = pausedParams(300, (c) => written.push(c));
+			address.set({ q: 'i' });
+			vi.advanceTimersByTime(200);
+			address.set({ q: 'is' });
+			vi.advanceTimersByTime(200);
+			expect(written).toEqual([]);
+			vi.advanceTimersByTime(100);
+			expect(written).toEqual([{ q: 'is' }]);
+			address.set({ q: 'ist' });
+			address.flush();
+			address.flush();
+			vi.advanceTimersByTime(1000);
+			expect(written).toEqual([{ q: 'is' }, { q: 'ist' }]);
+			address.set({ q: 'isti' });
+			address.cancel();
+			vi.advanceTimersByTime(1000);
+			expect(written).toHaveLength(2);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });

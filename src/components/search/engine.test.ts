@@ -14,6 +14,7 @@ import {
 	guessShare,
 	phrasingTerms,
 	warmFragments,
+	pageFacts,
 	weakness,
 	search,
 	searchOnce,
@@ -688,5 +689,63 @@ describe('a word guessed from a typo', () => {
 		expect(slots.find((x) => x.term === 'propagate')?.weight ?? 0).toBeLessThan(
 			slots.find((x) => x.term === 'accesslogfile')?.weight ?? 0
 		);
+	});
+});
+
+describe('reading pages for a keystroke', () => {
+	// Twelve guides hold "mesh"; only the first three are shown.
+	const pages = Array.from({ length: 12 }, (_, i) => ({
+		id: `en_${i}`,
+		url: `/guide-${i}/`,
+		content: `mesh ${'mesh '.repeat(12 - i)}page ${i}`,
+		meta: { title: `Guide ${i}`, kind: 'guide' },
+		anchors: [
+			{ element: 'h2', text: `Part ${i}` },
+			{ element: 'span', text: 'not a heading' },
+			{ element: 'h3', text: ' ' },
+		],
+	}));
+	const counting = () => {
+		const pf = fakePagefind(pages);
+		const calls: string[] = [];
+		return {
+			calls,
+			pf: {
+				...pf,
+				search: async (term: string | null) => {
+					const run = await pf.search(term);
+					return {
+						results: run.results.map((r) => ({
+							...r,
+							data: () => {
+								calls.push(r.id);
+								return r.data();
+							},
+						})),
+					};
+				},
+			},
+		};
+	};
+
+	it("reads a page's facts once, from its headings and lower-cased text and metadata", async () => {
+		const { pf, calls } = counting();
+		const [result] = (await pf.search('page 3')).results;
+		if (!result) throw new Error('the fake search found nothing');
+		const facts = await pageFacts(pf, result);
+		await pageFacts(pf, result);
+		expect(calls).toEqual(['en_3']);
+		expect(facts.text).toContain('guide 3');
+		expect(facts.sub_results).toEqual([{ title: 'Part 3' }]);
+	});
+
+	it('once warm, asks Pagefind for excerpts of the shown results only', async () => {
+		const { pf, calls } = counting();
+		// What warmFragments does once a session (it keeps to the first Pagefind it is given).
+		for (const r of (await pf.search(null)).results) await pageFacts(pf, r);
+		calls.length = 0;
+		const out = await search(pf, 'mesh', {}, 3);
+		expect(out.hits.map((h) => h.url)).toEqual(['/guide-0/', '/guide-1/', '/guide-2/']);
+		expect(calls.sort()).toEqual(['en_0', 'en_1', 'en_2']);
 	});
 });

@@ -42,6 +42,8 @@ interface PagefindData {
 	meta: Record<string, string>;
 	filters?: Record<string, string[]>;
 	sub_results?: PagefindSub[];
+	/** Every element with an id, headings included, in page order. */
+	anchors?: { element: string; text?: string }[];
 }
 interface PagefindResult {
 	id: string;
@@ -111,9 +113,49 @@ export function warmFragments(pf: Pagefind): Promise<void> {
 		await pf.preload('abcdefghijklmnopqrstuvwxyz0123456789'.split('').join(' '));
 		const all = (await pf.search(null))?.results ?? [];
 		for (let i = 0; i < all.length; i += 4)
-			await Promise.all(all.slice(i, i + 4).map((r) => r.data()));
+			await Promise.all(all.slice(i, i + 4).map((r) => pageFacts(pf, r)));
 	})().catch(() => undefined);
 	return fragments;
+}
+
+/** What ranking reads of a page. It is the same for every query, so it is read once a session. */
+export interface PageFacts {
+	url: string;
+	meta: Record<string, string>;
+	filters?: Record<string, string[]>;
+	/** Text and metadata, lower-cased: where a telling word is looked for as typed. */
+	text: string;
+	/** Every heading Pagefind may title a section with: a search's sections are some of them. */
+	sub_results: { title: string }[];
+}
+
+const facts = new WeakMap<Pagefind, Map<string, Promise<PageFacts>>>();
+
+/**
+ * A page's facts, from the one `data()` call that first read it. Each `data()` is a round trip
+ * to Pagefind's worker that also builds an excerpt: twenty of them were a third of a keystroke's
+ * time, and only the results shown need their query's excerpt.
+ */
+export function pageFacts(pf: Pagefind, result: PagefindResult): Promise<PageFacts> {
+	let kept = facts.get(pf);
+	if (!kept) facts.set(pf, (kept = new Map()));
+	let got = kept.get(result.id);
+	if (!got) {
+		got = result.data().then((d) => ({
+			url: d.url,
+			meta: d.meta,
+			...(d.filters ? { filters: d.filters } : {}),
+			text: [d.content ?? '', ...Object.values(d.meta)].join(' ').toLowerCase(),
+			// The headings Pagefind makes sections of (its calculate_sub_results).
+			sub_results: (d.anchors ?? [])
+				.filter((a) => /^h\d$/i.test(a.element) && /\S/.test(a.text ?? ''))
+				.map((a) => ({ title: a.text ?? '' })),
+		}));
+		kept.set(result.id, got);
+		// A fragment that did not load is read again next time.
+		got.catch(() => kept.delete(result.id));
+	}
+	return got;
 }
 
 const escapeHtml = (s: string) =>
@@ -567,28 +609,36 @@ export async function search(
 	// of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
 	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
-	const datas = await Promise.all(ranked.map((r) => r.result.data()));
+	const datas = await Promise.all(ranked.map((r) => pageFacts(pf, r.result)));
 	const named = meshNamed(typed, datas, lex?.meshWords);
 	// Pagefind stems a word before it matches: "windows" finds the pages about a maintenance
 	// "window" too. A telling word counts only for a page that holds it as typed, in its text or
 	// its metadata (the question and the other ways it is asked).
 	const pastedText = looksPasted(raw);
 	ranked.forEach((r, i) => {
-		const d = datas[i] as PagefindData;
-		const text = [d.content ?? '', ...Object.values(d.meta)].join(' ').toLowerCase();
+		const { text } = datas[i] as PageFacts;
 		for (const slot of slots)
 			if (slot.telling && r.credit?.has(slot.term) && !holds(text, slot.searches, pastedText)) {
 				r.score -= r.credit.get(slot.term) ?? 0;
 				r.held.delete(slot.term);
 			}
 	});
+	// A heading names the look-up only where its section holds the query (Pagefind's sections for
+	// this search, read for the few pages whose headings could name it at all).
+	const names = await Promise.all(
+		ranked.map(async (r, i) => {
+			const d = datas[i] as PageFacts;
+			if (problem || d.meta['kind'] === 'faq' || !pageNames(d, lookup)) return false;
+			return titleNames(d.meta['title'] ?? '', lookup) || pageNames(await r.result.data(), lookup);
+		})
+	);
 	const order = ranked.map((r, i) => {
-		const d = datas[i] as PagefindData;
+		const d = datas[i] as PageFacts;
 		const m = pasted.find((p) => p.url === d.url);
 		const meshes = d.filters?.['mesh'] ?? [];
 		const prior =
 			(d.meta['kind'] === 'faq' ? (problem ? answerPrior : -guidePrior) * total : 0) +
-			(!problem && d.meta['kind'] !== 'faq' && pageNames(d, lookup) ? titlePrior * total : 0) -
+			(names[i] ? titlePrior * total : 0) -
 			(named && meshes.length > 0 && !meshes.includes(named) ? otherMeshPenalty * total : 0);
 		return {
 			r,
@@ -603,16 +653,20 @@ export async function search(
 	// A page that holds the typed phrase lands on the section that holds it ("istioctl waypoint
 	// apply" on the section that runs it, not on another that names istioctl). Pagefind fills one
 	// object per page, so each page's own best section is chosen before the phrase's is read.
-	const own = top.map(({ d }) => bestSub(d, hitTerms));
+	// Only the results shown are read with this query's excerpt and sections (each `data()` is a
+	// copy from Pagefind's worker, so the two reads of a page cannot overwrite each other).
 	const phraseRun = new Map((runOf.get(phrase)?.results ?? []).map((r) => [r.id, r]));
-	const inPhrase = await Promise.all(
-		top.map(async ({ r }) => {
-			const held = phraseRun.get(r.result.id);
-			return held ? bestSub(await held.data(), hitTerms) : undefined;
-		})
-	);
-	const hits = top.map(({ d }, i) => {
-		const sub = inPhrase[i] ?? own[i];
+	const [shown, inPhrase] = await Promise.all([
+		Promise.all(top.map(({ r }) => r.result.data())),
+		Promise.all(
+			top.map(async ({ r }) => {
+				const held = phraseRun.get(r.result.id);
+				return held ? bestSub(await held.data(), hitTerms) : undefined;
+			})
+		),
+	]);
+	const hits = shown.map((d, i) => {
+		const sub = inPhrase[i] ?? bestSub(d, hitTerms);
 		return {
 			url: sub?.url ?? d.url,
 			page: d.meta['title'] ?? d.url,

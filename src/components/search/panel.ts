@@ -4,7 +4,7 @@ import { resultKeys } from './keyboard';
 import { explainOutcome, statusText } from './notices';
 import { normalise } from './query-plan';
 import { renderResults } from './results';
-import { replaceParams } from '../../lib/url-state';
+import { pausedParams } from '../../lib/url-state';
 
 export interface Panel {
 	run(query?: string): void;
@@ -38,6 +38,12 @@ export function attachPanel(panel: HTMLElement, base: string): Panel {
 		glossary: panel.dataset['glossary'],
 	};
 	let generation = 0;
+	// The address follows the query once typing pauses, and before a result is followed.
+	const address = pausedParams();
+	list.addEventListener('click', address.flush, { capture: true });
+	addEventListener('pagehide', address.flush);
+	// Closing the dialog takes the query out of the address; a late write must not put it back.
+	panel.closest('dialog')?.addEventListener('close', address.cancel);
 
 	const checked = (name: string) =>
 		boxes.filter((b) => b.name === name && b.checked).map((b) => b.value);
@@ -50,7 +56,7 @@ export function attachPanel(panel: HTMLElement, base: string): Panel {
 	const run = async (raw = input.value, exact = false) => {
 		const query = raw.slice(0, 500);
 		const mine = ++generation;
-		replaceParams({ q: query.trim(), mesh: checked('mesh'), kind: checked('kind') });
+		address.set({ q: query.trim(), mesh: checked('mesh'), kind: checked('kind') });
 		if (!normalise(query)) {
 			show({ hits: [] }, query);
 			status.textContent = query.trim() ? 'Type a word to search for.' : '';
