@@ -604,9 +604,9 @@ export async function search(
 			(problem ? problemPhrasingWeight : phrasingWeight) * total
 		);
 	const ranked = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, rerankDepth);
-	// The leading pages are read (their text is cached once search is warm) to put answers first:
-	// an answer whose quoted error the paste holds, surely first; the FAQ's answers a little ahead
-	// of guide pages that share their words.
+	// The leading pages' facts (each read once a session; all of them once search is warm) put
+	// answers first: an answer whose quoted error the paste holds, surely first; the FAQ's answers
+	// a little ahead of guide pages that share their words.
 	const pasted = lex && looksPasted(raw) ? matchErrors(lex, raw) : [];
 	const lookup = [...new Set(searched)].filter((t) => !absent.has(t));
 	const datas = await Promise.all(ranked.map((r) => pageFacts(pf, r.result)));
