@@ -138,30 +138,43 @@ async function audit(
 ) {
 	await page.goto(path, { waitUntil: 'load' });
 	await settle(page, w);
-	await page.evaluate(() => document.fonts.ready);
-	await Promise.all(w.pending);
 	const on = (what: string) => `/${path}: ${what}`;
-
 	// The 404 page suggests pages: audit it with the suggestions in place.
 	if (path === notFound) await expect(page.locator('[data-closest]')).not.toContainText('Looking');
-	else {
+
+	// What the page says of itself once its fonts are in, in one round trip: inline scripts,
+	// layout shift, and the chrome and style sheets the audits below compare with the group's
+	// earlier pages.
+	const seen = await page.evaluate(async (selectors) => {
+		await document.fonts.ready;
+		const win = window as unknown as { cls: number; shifted: string[] };
+		return {
+			inline: document.querySelectorAll(
+				'script:not([src]):not([type="module"]):not([type="application/json"]):not([type="application/ld+json"])'
+			).length,
+			cls: win.cls,
+			shifted: win.shifted,
+			chrome: selectors
+				.map((s) => document.querySelector(s)?.outerHTML ?? '')
+				.join('\n')
+				.replaceAll(' aria-current="page"', ''),
+			sheets: [...document.styleSheets]
+				.map((s) => s.href ?? s.ownerNode?.textContent ?? '')
+				.join('\n'),
+		};
+	}, chromeSelectors);
+
+	await Promise.all(w.pending);
+	if (path !== notFound) {
 		const { css, js } = w.sizes;
 		expect
 			.soft(css + js, on(`CSS ${css} B + JS ${js} B before interaction`))
 			.toBeLessThanOrEqual(budget.total);
 		expect.soft(js, on('JS before interaction')).toBeLessThanOrEqual(budget.js);
-		const inline = await page
-			.locator(
-				'script:not([src]):not([type="module"]):not([type="application/json"]):not([type="application/ld+json"])'
-			)
-			.count();
-		expect.soft(inline, on('inline scripts (only the theme script)')).toBe(1);
+		expect.soft(seen.inline, on('inline scripts (only the theme script)')).toBe(1);
 	}
 
-	const { cls, shifted } = await page.evaluate(() => {
-		const win = window as unknown as { cls: number; shifted: string[] };
-		return { cls: win.cls, shifted: win.shifted };
-	});
+	const { cls, shifted, chrome, sheets } = seen;
 	// Chrome sometimes paints a half-parsed header a few pixels off (about 0.00002) on a
 	// loaded machine; anything a reader could notice is far above a thousandth.
 	expect.soft(cls, on(`layout shift: ${shifted.join('; ')}`)).toBeLessThan(0.001);
@@ -170,17 +183,10 @@ async function audit(
 	// when its markup is what was audited, but for which link is marked as the current page (that
 	// link's style was audited on the first page). About 40 % of axe's time on an answer went to
 	// the same 185 elements of chrome on every page.
-	const chrome = await page.evaluate((selectors) => {
-		const parts = selectors.map((s) => document.querySelector(s)?.outerHTML ?? '');
-		return parts.join('\n').replaceAll(' aria-current="page"', '');
-	}, chromeSelectors);
 	const skip = audited.chrome.has(chrome) ? { exclude: chromeSelectors } : {};
 	audited.chrome.add(chrome);
 	// css-orientation-lock reads only the page's style sheets, never its elements, and most pages
 	// share theirs: about 70 ms of every full audit went to the same sheets.
-	const sheets = await page.evaluate(() =>
-		[...document.styleSheets].map((s) => s.href ?? s.ownerNode?.textContent ?? '').join('\n')
-	);
 	const disable = audited.sheets.has(sheets) ? ['css-orientation-lock'] : [];
 	audited.sheets.add(sheets);
 	expect.soft(await axe(page, { ...skip, disable }), on('axe, dark theme')).toEqual([]);
