@@ -651,8 +651,7 @@ export async function search(
 	const top = order.slice(0, limit);
 	const hitTerms = slots.flatMap((s) => [s.term, ...partsOf(s.term)]);
 	// A page that holds the typed phrase lands on the section that holds it ("istioctl waypoint
-	// apply" on the section that runs it, not on another that names istioctl). Pagefind fills one
-	// object per page, so each page's own best section is chosen before the phrase's is read.
+	// apply" on the section that runs it, not on another that names istioctl).
 	// Only the results shown are read with this query's excerpt and sections (each `data()` is a
 	// copy from Pagefind's worker, so the two reads of a page cannot overwrite each other).
 	const phraseRun = new Map((runOf.get(phrase)?.results ?? []).map((r) => [r.id, r]));
