@@ -173,6 +173,21 @@ describe('the dictionary search ships', () => {
 		).toEqual(['stack', 'sticky']);
 	});
 
+	it('finds words two edits away, doubled letters and swaps included', () => {
+		const v = { words: ['balloon', 'certificates', 'mirrored'], df: [2, 3, 1] };
+		expect(
+			keepList(v, [
+				'baloon', // one of two equal letters deleted
+				'certificated', // one letter changed
+				'cerificats', // two letters deleted: a long word may be two edits away
+				'mirorred', // two neighbours swapped
+				'certifications', // three edits: too far
+				'blloons', // two edits, but a short word gets one
+				'certificates', // the site word itself
+			])
+		).toEqual(['baloon', 'cerificats', 'certificated', 'mirorred']);
+	});
+
 	it('ships front-coded and reads back the same words', () => {
 		const list = [
 			'sticky',

@@ -73,7 +73,12 @@ export function keepList(v: Pick<Vocabulary, 'words' | 'df'>, dictionary: string
 	const index = new Map<string, string[]>();
 	for (const w of v.words)
 		if (/^[a-z]{3,}$/.test(w))
-			for (const d of deletions(w, 2)) index.set(d, [...(index.get(d) ?? []), w]);
+			someDeletion(w, 2, (d) => {
+				const list = index.get(d);
+				if (!list) index.set(d, [w]);
+				else if (list[list.length - 1] !== w) list.push(w);
+				return false;
+			});
 	const smallInitials = new Set(
 		[...lex.byInitial.entries()].filter(([, list]) => list.length < 50).map(([i]) => i)
 	);
@@ -82,33 +87,36 @@ export function keepList(v: Pick<Vocabulary, 'words' | 'df'>, dictionary: string
 		if (out.has(w) || w.length > 24 || !correctable(w) || known(lex, w)) continue;
 		const max = allowance(w);
 		const anyInitial = smallInitials.has(w[0] ?? '');
-		search: for (const d of deletions(w, max))
-			for (const c of index.get(d) ?? [])
-				if (
-					c !== w &&
-					(anyInitial || c[0] === w[0]) &&
-					Math.abs(c.length - w.length) <= max &&
-					distance(w, c, max) <= max
-				) {
-					out.add(w);
-					break search;
-				}
+		const near = (c: string) =>
+			c !== w &&
+			(anyInitial || c[0] === w[0]) &&
+			Math.abs(c.length - w.length) <= max &&
+			distance(w, c, max) <= max;
+		if (someDeletion(w, max, (d) => index.get(d)?.some(near) ?? false)) out.add(w);
 	}
 	return [...out].sort();
 }
 
-/** The word and every string made from it by deleting up to `k` letters. */
-function deletions(word: string, k: number): Set<string> {
-	let level = new Set([word]);
-	const all = new Set(level);
-	for (let i = 0; i < k; i++) {
-		const next = new Set<string>();
-		for (const w of level)
-			for (let j = 0; j < w.length; j++) next.add(w.slice(0, j) + w.slice(j + 1));
-		for (const w of next) all.add(w);
-		level = next;
+/**
+ * Whether `found` holds for the word or for any string made from it by deleting up to `k` (at
+ * most 2) letters. The strings are made one at a time and the search stops at the first find:
+ * the 275,000 words of the dictionary make about 13 million of them, and collecting each word's
+ * in a set took half of the build's vocabulary step. Deleting either of two equal neighbours
+ * gives the same string, so only the first is tried.
+ */
+function someDeletion(word: string, k: number, found: (d: string) => boolean): boolean {
+	if (found(word)) return true;
+	for (let i = 0; i < word.length; i++) {
+		if (i > 0 && word[i] === word[i - 1]) continue;
+		const once = word.slice(0, i) + word.slice(i + 1);
+		if (found(once)) return true;
+		if (k < 2) continue;
+		for (let j = i; j < once.length; j++) {
+			if (j > i && once[j] === once[j - 1]) continue;
+			if (found(once.slice(0, j) + once.slice(j + 1))) return true;
+		}
 	}
-	return all;
+	return false;
 }
 
 /** `mTLS (mutual TLS)` names an acronym and its expansion when the initials spell it. */
